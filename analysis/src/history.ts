@@ -1,0 +1,273 @@
+// The client history a linearizability check reads: one JSON object a line (history.ndjson, as
+// the experiment runner writes it; the format is documented in docs/history-format.md so that
+// histories recorded by other systems can be checked too). Parsing validates every line and
+// names the line and the field of each problem.
+
+import type { Operation, Result } from "@paxos/core";
+
+/** One client operation of a history. Times in ms (any origin, any unit, as long as one). */
+export interface HistoryOp {
+  /** who issued it (a label for reports; it carries no meaning for the check) */
+  readonly clientId: string;
+  readonly seq?: number;
+  readonly op: Operation;
+  /** null when the outcome is unknown (the operation never returned) */
+  readonly result: Result | null;
+  readonly invokedAt: number;
+  /** null when the outcome is unknown: the operation may take effect at any time after its invocation, or never */
+  readonly returnedAt: number | null;
+  /** where the operation came from: the 1-based line of the history file, when parsed */
+  readonly line?: number;
+}
+
+export interface HistoryIssue {
+  /** 1-based line number in the file */
+  line: number;
+  /** the offending field as a dotted path ("op.value"), or "" for the whole line */
+  field: string;
+  message: string;
+}
+
+export class HistoryError extends Error {
+  override readonly name = "HistoryError";
+  constructor(
+    readonly issues: HistoryIssue[],
+    readonly source = "history",
+  ) {
+    super(
+      `${source}: ${issues.length} problem(s):\n${issues
+        .map((i) => `  line ${i.line}${i.field ? `, field "${i.field}"` : ""}: ${i.message}`)
+        .join("\n")}`,
+    );
+  }
+}
+
+const OP_TYPES = ["get", "put", "delete", "cas"] as const;
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === "object") return "an object";
+  return `${typeof v} ${String(v)}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validates one decoded history record; returns the operation or pushes what is wrong with it.
+ * `line` is only used in the issues.
+ */
+export function validateRecord(
+  raw: unknown,
+  line: number,
+  issues: HistoryIssue[],
+): HistoryOp | null {
+  const before = issues.length;
+  const bad = (field: string, message: string) => {
+    issues.push({ line, field, message });
+  };
+  if (!isObject(raw)) {
+    bad("", `expected a JSON object, got ${describe(raw)}`);
+    return null;
+  }
+  // clientId: a string (a number is accepted and read as its decimal string)
+  let clientId = "";
+  if (typeof raw.clientId === "string") clientId = raw.clientId;
+  else if (typeof raw.clientId === "number" && Number.isFinite(raw.clientId))
+    clientId = String(raw.clientId);
+  else if (raw.clientId === undefined) bad("clientId", "missing (the client that issued the operation)");
+  else bad("clientId", `expected a string, got ${describe(raw.clientId)}`);
+
+  if (raw.seq !== undefined && raw.seq !== null && !Number.isInteger(raw.seq)) {
+    bad("seq", `expected an integer, got ${describe(raw.seq)}`);
+  }
+
+  const op = validateOp(raw.op, bad);
+
+  const invokedAt = raw.invokedAt;
+  if (invokedAt === undefined) bad("invokedAt", "missing (when the operation was invoked)");
+  else if (typeof invokedAt !== "number" || !Number.isFinite(invokedAt)) {
+    bad("invokedAt", `expected a finite number, got ${describe(invokedAt)}`);
+  }
+  const returnedAt = raw.returnedAt;
+  const unknown = returnedAt === undefined || returnedAt === null;
+  if (!unknown) {
+    if (typeof returnedAt !== "number" || !Number.isFinite(returnedAt)) {
+      bad(
+        "returnedAt",
+        `expected a finite number, or null when the outcome is unknown; got ${describe(returnedAt)}`,
+      );
+    } else if (typeof invokedAt === "number" && returnedAt < invokedAt) {
+      bad("returnedAt", `${returnedAt} is before invokedAt ${invokedAt}`);
+    }
+  }
+
+  let result: Result | null = null;
+  if (unknown) {
+    if (raw.result !== undefined && raw.result !== null) {
+      bad(
+        "result",
+        "an operation without returnedAt has an unknown outcome: result must be null or absent",
+      );
+    }
+  } else if (raw.result === undefined || raw.result === null) {
+    bad("result", "missing: an operation that returned (returnedAt is set) needs its result");
+  } else if (op) {
+    result = validateResult(raw.result, op, bad);
+  }
+
+  if (issues.length > before || !op) return null;
+  return {
+    clientId,
+    ...(typeof raw.seq === "number" ? { seq: raw.seq } : {}),
+    op,
+    result,
+    invokedAt: invokedAt as number,
+    returnedAt: unknown ? null : (returnedAt as number),
+    line,
+  };
+}
+
+function validateOp(v: unknown, bad: (field: string, message: string) => void): Operation | null {
+  if (v === undefined) {
+    bad("op", "missing (the operation: {type, key, ...})");
+    return null;
+  }
+  if (!isObject(v)) {
+    bad("op", `expected an object, got ${describe(v)}`);
+    return null;
+  }
+  const type = v.type;
+  if (typeof type !== "string" || !(OP_TYPES as readonly string[]).includes(type)) {
+    bad("op.type", `expected one of ${OP_TYPES.join(", ")}, got ${describe(type)}`);
+    return null;
+  }
+  let ok = true;
+  const str = (field: string, nullable = false): string | null => {
+    const x = v[field];
+    if (typeof x === "string") return x;
+    if (nullable && x === null) return null;
+    ok = false;
+    if (x === undefined) bad(`op.${field}`, `missing (a ${type} needs it)`);
+    else bad(`op.${field}`, `expected a string${nullable ? " or null" : ""}, got ${describe(x)}`);
+    return null;
+  };
+  const key = str("key") ?? "";
+  switch (type) {
+    case "get":
+    case "delete":
+      return ok ? { type, key } : null;
+    case "put": {
+      const value = str("value") ?? "";
+      return ok ? { type, key, value } : null;
+    }
+    default: {
+      if (!("expected" in v)) {
+        bad("op.expected", "missing (a cas needs it: the value the key must hold, null for absent)");
+        return null;
+      }
+      const expected = str("expected", true);
+      const value = str("value") ?? "";
+      return ok ? { type: "cas", key, expected, value } : null;
+    }
+  }
+}
+
+function validateResult(
+  v: unknown,
+  op: Operation,
+  bad: (field: string, message: string) => void,
+): Result | null {
+  if (!isObject(v)) {
+    bad("result", `expected an object, got ${describe(v)}`);
+    return null;
+  }
+  if (v.type !== op.type) {
+    bad("result.type", `expected "${op.type}" (the op's type), got ${describe(v.type)}`);
+    return null;
+  }
+  switch (op.type) {
+    case "get":
+      if (typeof v.value === "string" || v.value === null) return { type: "get", value: v.value };
+      bad("result.value", `expected a string, or null for an absent key; got ${describe(v.value)}`);
+      return null;
+    case "put":
+      return { type: "put" };
+    case "delete":
+      if (typeof v.existed === "boolean") return { type: "delete", existed: v.existed };
+      bad("result.existed", `expected a boolean, got ${describe(v.existed)}`);
+      return null;
+    case "cas": {
+      let ok = true;
+      if (typeof v.ok !== "boolean") {
+        bad("result.ok", `expected a boolean, got ${describe(v.ok)}`);
+        ok = false;
+      }
+      if (!(typeof v.value === "string" || v.value === null)) {
+        bad(
+          "result.value",
+          `expected a string or null (the value after the cas), got ${describe(v.value)}`,
+        );
+        ok = false;
+      }
+      if (!ok) return null;
+      return { type: "cas", ok: v.ok as boolean, value: v.value as string | null };
+    }
+  }
+}
+
+export interface ParseOptions {
+  /** named in errors (a file name) */
+  source?: string;
+  /** stop collecting after this many issues (default 20) */
+  maxIssues?: number;
+}
+
+/** Parses ndjson text into operations; throws a HistoryError naming every bad line and field. */
+export function parseHistory(text: string, opts: ParseOptions = {}): HistoryOp[] {
+  const maxIssues = opts.maxIssues ?? 20;
+  const issues: HistoryIssue[] = [];
+  const ops: HistoryOp[] = [];
+  let start = 0;
+  let line = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    line++;
+    const raw = text.slice(start, end).trim();
+    start = end + 1;
+    if (raw.length === 0) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (e) {
+      issues.push({ line, field: "", message: `not valid JSON: ${(e as Error).message}` });
+      if (issues.length >= maxIssues) break;
+      continue;
+    }
+    const op = validateRecord(value, line, issues);
+    if (op) ops.push(op);
+    if (issues.length >= maxIssues) break;
+  }
+  if (issues.length > 0) throw new HistoryError(issues.slice(0, maxIssues), opts.source);
+  return ops;
+}
+
+/** One operation as a line of history.ndjson (the runner's field order). */
+export function formatRecord(h: HistoryOp): string {
+  return JSON.stringify({
+    clientId: h.clientId,
+    ...(h.seq === undefined ? {} : { seq: h.seq }),
+    op: h.op,
+    result: h.result,
+    invokedAt: h.invokedAt,
+    returnedAt: h.returnedAt,
+  });
+}
+
+export function formatHistory(ops: readonly HistoryOp[]): string {
+  return ops.length === 0 ? "" : `${ops.map(formatRecord).join("\n")}\n`;
+}

@@ -1,0 +1,48 @@
+/**
+ * What clients ask of the replicated service. The engine is written for the key-value store
+ * (the service every experiment measures); the state machine interface keeps the engine
+ * itself independent of what an operation means.
+ */
+export type Operation =
+  | { readonly type: "get"; readonly key: string }
+  | { readonly type: "put"; readonly key: string; readonly value: string }
+  | { readonly type: "delete"; readonly key: string }
+  | {
+      readonly type: "cas";
+      readonly key: string;
+      /** the value the key must hold; null means "the key must be absent" */
+      readonly expected: string | null;
+      readonly value: string;
+    };
+
+export type OperationType = Operation["type"];
+
+/** The answer to an operation, computed by the state machine at apply time. */
+export type Result =
+  | { readonly type: "get"; readonly value: string | null }
+  | { readonly type: "put" }
+  | { readonly type: "delete"; readonly existed: boolean }
+  | { readonly type: "cas"; readonly ok: boolean; readonly value: string | null };
+
+/**
+ * A client command. (clientId, seq) names it uniquely: replicas de-duplicate on it, so a
+ * retried request is applied once. `ackedBelow` tells replicas that the client holds answers
+ * for every seq below it and will never ask again, so their session tables can forget them.
+ */
+export interface Command {
+  readonly clientId: string;
+  readonly seq: number;
+  readonly ackedBelow: number;
+  readonly op: Operation;
+}
+
+/**
+ * A slot decides a batch of commands (possibly empty: the no-op a leader or replica uses to
+ * fill a hole). Batching several commands into one slot is how the engine amortises a round
+ * of phase 2 over many requests.
+ */
+export type Batch = readonly Command[];
+
+export function commandKey(c: Pick<Command, "clientId" | "seq">): string {
+  return `${c.clientId}#${c.seq}`;
+}

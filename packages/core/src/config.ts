@@ -1,0 +1,86 @@
+import type { NodeId, QuorumSystem } from "@paxos/quorum-system";
+
+export type Role = "client" | "replica" | "leader" | "acceptor";
+export const ROLES: readonly Role[] = ["client", "replica", "leader", "acceptor"];
+
+/** Who plays which part in the cluster; the acceptors are those of the quorum system. */
+export interface ClusterLayout {
+  readonly replicas: readonly NodeId[];
+  readonly leaders: readonly NodeId[];
+  readonly quorum: QuorumSystem;
+}
+
+/** Every timeout of the engine, in milliseconds of the host's clock. */
+export interface Timing {
+  /** how often an active leader announces itself */
+  readonly heartbeatIntervalMs: number;
+  /** how long a follower waits without a heartbeat before it tries to lead */
+  readonly leaderTimeoutMs: number;
+  /** cap of the exponential backoff between failed attempts to lead */
+  readonly electionBackoffMaxMs: number;
+  /** a scout resends p1a to acceptors that have not answered */
+  readonly p1aRetryMs: number;
+  /** a commander resends p2a to acceptors that have not answered */
+  readonly p2aRetryMs: number;
+  /** a replica resends proposals not decided yet */
+  readonly proposeRetryMs: number;
+  /** a replica stuck on an undecided slot asks peers for decisions and proposes a no-op */
+  readonly holeTimeoutMs: number;
+  /** a client resends a request (to the next replica) when no response came */
+  readonly clientRetryMs: number;
+  /** cap of a client's retry backoff */
+  readonly clientRetryMaxMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  heartbeatIntervalMs: 50,
+  leaderTimeoutMs: 300,
+  electionBackoffMaxMs: 2_000,
+  p1aRetryMs: 100,
+  p2aRetryMs: 100,
+  proposeRetryMs: 200,
+  holeTimeoutMs: 200,
+  clientRetryMs: 500,
+  clientRetryMaxMs: 4_000,
+};
+
+export interface ReplicaOptions {
+  /** how many slots past the last applied one a replica may propose into (PMMC's WINDOW) */
+  readonly window: number;
+  /** how many commands a replica packs into one slot */
+  readonly maxBatch: number;
+  /** how many applied slots a replica keeps to serve catch-up; older ones go by snapshot */
+  readonly retainSlots: number;
+  /** most decisions in one catch-up reply */
+  readonly catchupChunk: number;
+}
+
+export const DEFAULT_REPLICA: ReplicaOptions = {
+  window: 64,
+  maxBatch: 64,
+  retainSlots: 10_000,
+  catchupChunk: 256,
+};
+
+export interface LeaderOptions {
+  /** send p2a to a minimal phase-2 quorum first, everyone only on retry (thrifty Paxos) */
+  readonly thrifty: boolean;
+  /**
+   * how many of its latest decisions a leader keeps, to resend one to a replica that proposes
+   * into a slot already decided (its decision was lost); older ones come from replicas' catch-up
+   */
+  readonly retainDecisions: number;
+}
+
+export const DEFAULT_LEADER: LeaderOptions = { thrifty: false, retainDecisions: 4_096 };
+
+export interface NodeConfig {
+  readonly id: NodeId;
+  readonly roles: readonly Role[];
+  readonly cluster: ClusterLayout;
+  readonly timing?: Partial<Timing>;
+  readonly replica?: Partial<ReplicaOptions>;
+  readonly leader?: Partial<LeaderOptions>;
+  /** the client's id; must be new for each incarnation of the process (seqs restart at 0) */
+  readonly clientId?: string;
+}

@@ -1,0 +1,39 @@
+export { type Ballot, BOTTOM, ballotEquals, compareBallots, formatBallot } from "./ballot.js";
+export {
+  type Batch,
+  type Command,
+  commandKey,
+  type Operation,
+  type OperationType,
+  type Result,
+} from "./command.js";
+export {
+  type ClusterLayout,
+  DEFAULT_LEADER,
+  DEFAULT_REPLICA,
+  DEFAULT_TIMING,
+  type LeaderOptions,
+  type NodeConfig,
+  type ReplicaOptions,
+  ROLES,
+  type Role,
+  type Timing,
+} from "./config.js";
+export type { RoleContext } from "./context.js";
+export type { NodeEvent, NodeOutput, PersistRecord, Rng } from "./effects.js";
+export {
+  type Decided,
+  type Envelope,
+  MESSAGE_TYPES,
+  type Message,
+  type MessageOf,
+  type MessageType,
+  type PValue,
+  type SessionSnapshot,
+} from "./messages.js";
+export { type NodeStart, PaxosNode } from "./node.js";
+export { Acceptor } from "./roles/acceptor.js";
+export { Client } from "./roles/client.js";
+export { Leader } from "./roles/leader.js";
+export { Replica } from "./roles/replica.js";
+export { KeyValueStore, type StateMachine } from "./state-machine.js";

@@ -1,0 +1,90 @@
+import type { NodeId } from "@paxos/quorum-system";
+import type { Ballot } from "./ballot.js";
+import type { Batch, Command, Result } from "./command.js";
+
+/** A pvalue: what an acceptor accepted for one slot. */
+export interface PValue {
+  readonly ballot: Ballot;
+  readonly slot: number;
+  readonly value: Batch;
+}
+
+export interface Decided {
+  readonly slot: number;
+  readonly value: Batch;
+}
+
+/**
+ * Every message of the protocol, a discriminated union on `type`. The names are those of
+ * Paxos Made Moderately Complex; heartbeats and catch-up are the additions a real deployment
+ * needs (failure detection, and replicas that missed decisions while partitioned or down).
+ * Messages are immutable once sent: hosts may deliver one object to several receivers.
+ */
+export type Message =
+  // client -> replica
+  | { readonly type: "request"; readonly command: Command }
+  // replica -> client
+  | {
+      readonly type: "response";
+      readonly clientId: string;
+      readonly seq: number;
+      readonly result: Result;
+    }
+  // replica -> leader
+  | { readonly type: "propose"; readonly slot: number; readonly value: Batch }
+  // leader (commander) -> replica
+  | { readonly type: "decision"; readonly slot: number; readonly value: Batch }
+  // leader (scout) -> acceptor: phase 1a; acceptors report pvalues from `fromSlot` on
+  | { readonly type: "p1a"; readonly ballot: Ballot; readonly fromSlot: number }
+  // acceptor -> leader: the acceptor's promised ballot and its accepted pvalues
+  | { readonly type: "p1b"; readonly ballot: Ballot; readonly accepted: readonly PValue[] }
+  // leader (commander) -> acceptor: phase 2a
+  | { readonly type: "p2a"; readonly ballot: Ballot; readonly slot: number; readonly value: Batch }
+  // acceptor -> leader: phase 2b, carrying the acceptor's promised ballot
+  | { readonly type: "p2b"; readonly ballot: Ballot; readonly slot: number }
+  // active leader -> leaders, replicas and acceptors: "I lead with this ballot"
+  | { readonly type: "heartbeat"; readonly ballot: Ballot; readonly decidedBelow: number }
+  // acceptor -> leader: answers a heartbeat with the acceptor's promised ballot
+  | { readonly type: "heartbeatAck"; readonly ballot: Ballot }
+  // replica -> replica: "send me decisions from this slot on"
+  | { readonly type: "catchup"; readonly fromSlot: number }
+  // replica -> replica: decided slots, in order, from a replica that still retains them
+  | { readonly type: "catchupReply"; readonly decisions: readonly Decided[] }
+  // replica -> replica: state machine snapshot, for a replica behind the retained log
+  | {
+      readonly type: "snapshot";
+      readonly slot: number;
+      readonly state: unknown;
+      readonly sessions: readonly SessionSnapshot[];
+    };
+
+export type MessageType = Message["type"];
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+export interface SessionSnapshot {
+  readonly clientId: string;
+  readonly ackedBelow: number;
+  readonly results: readonly (readonly [number, Result])[];
+}
+
+export const MESSAGE_TYPES: readonly MessageType[] = [
+  "request",
+  "response",
+  "propose",
+  "decision",
+  "p1a",
+  "p1b",
+  "p2a",
+  "p2b",
+  "heartbeat",
+  "heartbeatAck",
+  "catchup",
+  "catchupReply",
+  "snapshot",
+];
+
+/** An outbound message as a role produces it. */
+export interface Envelope {
+  readonly to: NodeId;
+  readonly message: Message;
+}

@@ -1,0 +1,201 @@
+import type { NodeId } from "@paxos/quorum-system";
+import {
+  DEFAULT_LEADER,
+  DEFAULT_REPLICA,
+  DEFAULT_TIMING,
+  type NodeConfig,
+  type Role,
+  type Timing,
+} from "./config.js";
+import type { RoleContext } from "./context.js";
+import type { NodeEvent, NodeOutput, PersistRecord, Rng } from "./effects.js";
+import type { Message } from "./messages.js";
+import { Acceptor } from "./roles/acceptor.js";
+import { Client } from "./roles/client.js";
+import { Leader } from "./roles/leader.js";
+import { Replica } from "./roles/replica.js";
+import { KeyValueStore, type StateMachine } from "./state-machine.js";
+
+export interface NodeStart {
+  /** the host's clock at start, in ms */
+  readonly now: number;
+  /** seeded randomness (election jitter) */
+  readonly rng: Rng;
+  /** what this node persisted in an earlier life, in the order it was persisted */
+  readonly recovered?: readonly PersistRecord[];
+  /** the replicated service; the key-value store by default */
+  readonly stateMachine?: StateMachine;
+}
+
+/**
+ * One process of the cluster, hosting any set of roles (PMMC's colocation). It is the whole
+ * sans-IO contract in one object:
+ *
+ *   receive(from, message, now) / tick(now)   feed it input and the time
+ *   drain()                                   take what it wants done: persist, then send
+ *   nextWakeAt()                              when to call tick next
+ *
+ * Messages between roles of the same node are delivered inside the node, at once, without
+ * reaching the host.
+ */
+export class PaxosNode {
+  readonly id: NodeId;
+  readonly roles: ReadonlySet<Role>;
+  readonly client: Client | undefined;
+  readonly replica: Replica | undefined;
+  readonly leader: Leader | undefined;
+  readonly acceptor: Acceptor | undefined;
+
+  private out: NodeOutput = { persists: [], sends: [], events: [] };
+  private readonly local: [NodeId, Message][] = [];
+  private delivering = false;
+  private readonly ctx: RoleContext & { now: number };
+
+  constructor(config: NodeConfig, start: NodeStart) {
+    this.id = config.id;
+    this.roles = new Set(config.roles);
+    const timing: Timing = { ...DEFAULT_TIMING, ...config.timing };
+    const out = () => this.out;
+    const local = this.local;
+    const id = config.id;
+    this.ctx = {
+      id,
+      cluster: config.cluster,
+      timing,
+      rng: start.rng,
+      now: start.now,
+      send(to, message) {
+        if (to === id) local.push([id, message]);
+        else out().sends.push({ to, message });
+      },
+      persist(record) {
+        out().persists.push(record);
+      },
+      emit(event: NodeEvent) {
+        out().events.push(event);
+      },
+    };
+    const recovered = start.recovered ?? [];
+    if (this.roles.has("acceptor")) this.acceptor = new Acceptor(this.ctx, recovered);
+    if (this.roles.has("leader")) {
+      this.leader = new Leader(this.ctx, { ...DEFAULT_LEADER, ...config.leader }, recovered);
+    }
+    if (this.roles.has("replica")) {
+      this.replica = new Replica(
+        this.ctx,
+        { ...DEFAULT_REPLICA, ...config.replica },
+        start.stateMachine ?? new KeyValueStore(),
+      );
+    }
+    if (this.roles.has("client")) this.client = new Client(this.ctx, config.clientId ?? config.id);
+  }
+
+  get now(): number {
+    return this.ctx.now;
+  }
+
+  /**
+   * Deliver one message. Returns false when no role of this node takes messages of its type
+   * (the host may log that as misrouted).
+   */
+  receive(from: NodeId, message: Message, now: number): boolean {
+    this.ctx.now = now;
+    const taken = this.dispatch(from, message);
+    this.deliverLocal();
+    return taken;
+  }
+
+  tick(now: number): void {
+    this.ctx.now = now;
+    this.client?.tick();
+    this.replica?.tick();
+    this.leader?.tick();
+    this.deliverLocal();
+  }
+
+  /** Run a client operation through this node's client role. */
+  submit(op: Parameters<Client["submit"]>[0], now: number): number {
+    if (!this.client) throw new Error(`node ${this.id} has no client role`);
+    this.ctx.now = now;
+    const seq = this.client.submit(op);
+    this.deliverLocal();
+    return seq;
+  }
+
+  /** The earliest time this node wants tick(); Infinity when it waits only for messages. */
+  nextWakeAt(): number {
+    let at = Number.POSITIVE_INFINITY;
+    if (this.client) at = Math.min(at, this.client.nextWakeAt());
+    if (this.replica) at = Math.min(at, this.replica.nextWakeAt());
+    if (this.leader) at = Math.min(at, this.leader.nextWakeAt());
+    return at;
+  }
+
+  /** Take everything produced since the last drain. Persist it all before sending any of it. */
+  drain(): NodeOutput {
+    const out = this.out;
+    this.out = { persists: [], sends: [], events: [] };
+    return out;
+  }
+
+  private deliverLocal(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      for (let i = 0; i < this.local.length; i++) {
+        const [from, message] = this.local[i]!;
+        this.dispatch(from, message);
+      }
+    } finally {
+      this.local.length = 0;
+      this.delivering = false;
+    }
+  }
+
+  private dispatch(from: NodeId, m: Message): boolean {
+    const { acceptor, client, leader, replica } = this;
+    switch (m.type) {
+      case "request":
+        replica?.onRequest(from, m);
+        return replica !== undefined;
+      case "response":
+        client?.onResponse(from, m);
+        return client !== undefined;
+      case "propose":
+        leader?.onPropose(from, m);
+        return leader !== undefined;
+      case "decision":
+        replica?.onDecision(from, m);
+        return replica !== undefined;
+      case "p1a":
+        acceptor?.onP1a(from, m);
+        return acceptor !== undefined;
+      case "p2a":
+        acceptor?.onP2a(from, m);
+        return acceptor !== undefined;
+      case "p1b":
+        leader?.onP1b(from, m);
+        return leader !== undefined;
+      case "p2b":
+        leader?.onP2b(from, m);
+        return leader !== undefined;
+      case "heartbeatAck":
+        leader?.onHeartbeatAck(from, m);
+        return leader !== undefined;
+      case "heartbeat":
+        acceptor?.onHeartbeat(from, m);
+        leader?.onHeartbeat(from, m);
+        replica?.onHeartbeat(from, m);
+        return acceptor !== undefined || leader !== undefined || replica !== undefined;
+      case "catchup":
+        replica?.onCatchup(from, m);
+        return replica !== undefined;
+      case "catchupReply":
+        replica?.onCatchupReply(from, m);
+        return replica !== undefined;
+      case "snapshot":
+        replica?.onSnapshot(from, m);
+        return replica !== undefined;
+    }
+  }
+}

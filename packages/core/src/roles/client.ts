@@ -1,0 +1,102 @@
+import type { NodeId } from "@paxos/quorum-system";
+import type { Command, Operation } from "../command.js";
+import type { RoleContext } from "../context.js";
+import type { MessageOf } from "../messages.js";
+
+interface Outstanding {
+  readonly command: Command;
+  readonly invokedAt: number;
+  retryAt: number;
+  attempts: number;
+}
+
+/**
+ * The client of PMMC, sans-IO: it numbers its commands, sends each to one replica, and on a
+ * timeout resends the same command (same seq, so it is applied once) to the next replica,
+ * with exponential backoff. Several commands may be outstanding at once.
+ */
+export class Client {
+  private nextSeq = 0;
+  /** outstanding commands in seq order (a Map keeps insertion order) */
+  private readonly outstanding = new Map<number, Outstanding>();
+  private preferred: number;
+  private readonly replicas: readonly NodeId[];
+
+  constructor(
+    private readonly ctx: RoleContext,
+    readonly clientId: string,
+  ) {
+    this.replicas = ctx.cluster.replicas;
+    if (this.replicas.length === 0) throw new Error("client: the cluster has no replicas");
+    // Spread clients over replicas so one replica does not propose everything.
+    this.preferred = hashString(clientId) % this.replicas.length;
+  }
+
+  get outstandingCount(): number {
+    return this.outstanding.size;
+  }
+
+  /** Start an operation; its completion arrives as a `completed` event. Returns its seq. */
+  submit(op: Operation): number {
+    const seq = this.nextSeq++;
+    const first = this.outstanding.keys().next();
+    const ackedBelow = first.done ? seq : first.value;
+    const command: Command = { clientId: this.clientId, seq, ackedBelow, op };
+    const now = this.ctx.now;
+    this.outstanding.set(seq, {
+      command,
+      invokedAt: now,
+      retryAt: now + this.ctx.timing.clientRetryMs,
+      attempts: 0,
+    });
+    this.ctx.send(this.replicas[this.preferred]!, { type: "request", command });
+    return seq;
+  }
+
+  onResponse(from: NodeId, m: MessageOf<"response">): void {
+    if (m.clientId !== this.clientId) return;
+    const o = this.outstanding.get(m.seq);
+    if (!o) return;
+    this.outstanding.delete(m.seq);
+    const index = this.replicas.indexOf(from);
+    if (index >= 0) this.preferred = index;
+    this.ctx.emit({
+      type: "completed",
+      clientId: this.clientId,
+      seq: m.seq,
+      op: o.command.op,
+      result: m.result,
+      invokedAt: o.invokedAt,
+      returnedAt: this.ctx.now,
+    });
+  }
+
+  tick(): void {
+    const { now, timing } = this.ctx;
+    for (const o of this.outstanding.values()) {
+      if (now < o.retryAt) continue;
+      o.attempts++;
+      // The preferred replica may be down or cut off: move on to the next one.
+      this.preferred = (this.preferred + 1) % this.replicas.length;
+      const backoff = Math.min(timing.clientRetryMs * 2 ** o.attempts, timing.clientRetryMaxMs);
+      o.retryAt = now + backoff;
+      this.ctx.send(this.replicas[this.preferred]!, { type: "request", command: o.command });
+    }
+  }
+
+  nextWakeAt(): number {
+    let at = Number.POSITIVE_INFINITY;
+    for (const o of this.outstanding.values()) if (o.retryAt < at) at = o.retryAt;
+    return at;
+  }
+}
+
+/** FNV-1a: a stable, platform-independent spread of client ids over replicas. */
+function hashString(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}

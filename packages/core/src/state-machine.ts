@@ -1,0 +1,55 @@
+import type { Operation, Result } from "./command.js";
+
+/**
+ * A deterministic service the replicas replicate. Every replica applies the same operations in
+ * the same order, so `apply` must depend on nothing but the state and the operation.
+ */
+export interface StateMachine<Op = Operation, Res = Result> {
+  apply(op: Op): Res;
+  /** a copy of the state, for a replica that is too far behind to catch up slot by slot */
+  snapshot(): unknown;
+  restore(snapshot: unknown): void;
+}
+
+/** The key-value store every experiment measures: get, put, delete, compare-and-set. */
+export class KeyValueStore implements StateMachine<Operation, Result> {
+  private readonly data = new Map<string, string>();
+
+  apply(op: Operation): Result {
+    switch (op.type) {
+      case "get":
+        return { type: "get", value: this.data.get(op.key) ?? null };
+      case "put":
+        this.data.set(op.key, op.value);
+        return { type: "put" };
+      case "delete":
+        return { type: "delete", existed: this.data.delete(op.key) };
+      case "cas": {
+        const current = this.data.get(op.key) ?? null;
+        if (current !== op.expected) return { type: "cas", ok: false, value: current };
+        this.data.set(op.key, op.value);
+        return { type: "cas", ok: true, value: op.value };
+      }
+    }
+  }
+
+  get size(): number {
+    return this.data.size;
+  }
+
+  snapshot(): [string, string][] {
+    return [...this.data];
+  }
+
+  restore(snapshot: unknown): void {
+    if (!Array.isArray(snapshot))
+      throw new TypeError("key-value snapshot must be an array of pairs");
+    this.data.clear();
+    for (const pair of snapshot) {
+      if (!Array.isArray(pair) || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+        throw new TypeError("key-value snapshot entries must be [key, value] string pairs");
+      }
+      this.data.set(pair[0], pair[1]);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+// The client's retry rule and the key-value service's semantics.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Client } from "../src/roles/client.js";
+import { KeyValueStore } from "../src/state-machine.js";
+import { get, layout, put, Recorder } from "./harness.js";
+
+function startClient() {
+  const ctx = new Recorder("C1", layout(["a1"], { replicas: ["R1", "R2", "R3"] }), {
+    clientRetryMs: 100,
+    clientRetryMaxMs: 400,
+  });
+  return { ctx, client: new Client(ctx, "client-1") };
+}
+
+test("a client numbers its commands and tells replicas which answers it already holds", () => {
+  const { ctx, client } = startClient();
+  client.submit(put("a", "1"));
+  client.submit(put("b", "2"));
+  const sent = ctx.take("request").map((e) => e.message.command);
+  assert.equal(
+    sent.map((c) => [c.seq, c.ackedBelow]),
+    [
+      [0, 0],
+      [1, 0],
+    ],
+  );
+  client.onResponse("R1", {
+    type: "response",
+    clientId: "client-1",
+    seq: 0,
+    result: { type: "put" },
+  });
+  client.submit(put("c", "3"));
+  assert.equal(ctx.take("request")[0]?.message.command.ackedBelow, 1);
+});
+
+test("on timeout a client resends the same command (same seq) to the next replica, backing off", () => {
+  const { ctx, client } = startClient();
+  client.submit(put("a", "1"));
+  const first = ctx.take("request")[0]!;
+  const targets = [first.to];
+  const times: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    ctx.now = client.nextWakeAt();
+    times.push(ctx.now);
+    client.tick();
+    const again = ctx.take("request")[0]!;
+    assert.equal(again.message.command, first.message.command);
+    targets.push(again.to);
+  }
+  assert.equal(times, [100, 300, 700, 1_100], "100 then doubling, capped at 400");
+  assert.is(new Set(targets.slice(0, 3)).size, 3, "tries every replica in turn");
+});
+
+test("a completed operation is reported once with its invocation and return times", () => {
+  const { ctx, client } = startClient();
+  ctx.now = 5;
+  client.submit(get("a"));
+  ctx.now = 12;
+  const response = {
+    type: "response",
+    clientId: "client-1",
+    seq: 0,
+    result: { type: "get", value: null },
+  } as const;
+  client.onResponse("R2", response);
+  client.onResponse("R3", response);
+  assert.equal(ctx.events, [
+    {
+      type: "completed",
+      clientId: "client-1",
+      seq: 0,
+      op: get("a"),
+      result: { type: "get", value: null },
+      invokedAt: 5,
+      returnedAt: 12,
+    },
+  ]);
+  assert.is(client.nextWakeAt(), Number.POSITIVE_INFINITY);
+});
+
+test("the key-value store: get, put, delete and compare-and-set", () => {
+  const kv = new KeyValueStore();
+  assert.equal(kv.apply(get("k")), { type: "get", value: null });
+  assert.equal(kv.apply(put("k", "1")), { type: "put" });
+  assert.equal(kv.apply(get("k")), { type: "get", value: "1" });
+  assert.equal(kv.apply({ type: "cas", key: "k", expected: "0", value: "2" }), {
+    type: "cas",
+    ok: false,
+    value: "1",
+  });
+  assert.equal(kv.apply({ type: "cas", key: "k", expected: "1", value: "2" }), {
+    type: "cas",
+    ok: true,
+    value: "2",
+  });
+  assert.equal(kv.apply({ type: "delete", key: "k" }), { type: "delete", existed: true });
+  assert.equal(kv.apply({ type: "delete", key: "k" }), { type: "delete", existed: false });
+  assert.equal(kv.apply({ type: "cas", key: "k", expected: null, value: "3" }), {
+    type: "cas",
+    ok: true,
+    value: "3",
+  });
+});
+
+test("a key-value snapshot restores the same state, and a malformed one is refused", () => {
+  const kv = new KeyValueStore();
+  kv.apply(put("a", "1"));
+  kv.apply(put("b", "2"));
+  const copy = new KeyValueStore();
+  copy.restore(kv.snapshot());
+  assert.equal(copy.apply(get("b")), { type: "get", value: "2" });
+  assert.throws(() => copy.restore({ a: 1 }), /array of pairs/);
+  assert.throws(() => copy.restore([["a", 1]]), /string pairs/);
+});
+
+test.run();

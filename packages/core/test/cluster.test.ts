@@ -1,0 +1,78 @@
+// Whole nodes (all roles through PaxosNode) on a perfect network the test steps by hand.
+import { majority } from "@paxos/quorum-system";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { commandKey } from "../src/command.js";
+import { MiniCluster, put } from "./harness.js";
+
+const ids = ["n1", "n2", "n3"];
+const colocated = () =>
+  new MiniCluster(
+    { leaders: ids, replicas: ids, quorum: majority(ids) },
+    {
+      n1: ["replica", "leader", "acceptor"],
+      n2: ["replica", "leader", "acceptor"],
+      n3: ["replica", "leader", "acceptor"],
+      c1: ["client"],
+    },
+  );
+
+function appliedLogs(cluster: MiniCluster) {
+  return ids.map((id) =>
+    cluster.events
+      .filter((e) => e.node === id && e.event.type === "slotApplied")
+      .map((e) => (e.event.type === "slotApplied" ? e.event.value.map(commandKey).join(",") : "")),
+  );
+}
+
+test("three colocated nodes elect a leader, commit requests, and apply the same log", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  assert.ok(cluster.node("n1").leader?.isActive, "the first-ranked leader leads");
+  for (let i = 0; i < 20; i++) cluster.submit("c1", put(`k${i}`, `v${i}`));
+  cluster.run(100);
+  assert.is(cluster.eventsOf("completed").length, 20);
+  const [first, ...rest] = appliedLogs(cluster);
+  assert.ok(first && first.length > 0);
+  for (const log of rest) assert.equal(log, first);
+});
+
+test("the leader's acceptor persisted every promise and accept before its p2b left the node", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  cluster.submit("c1", put("x", "1"));
+  cluster.run(50);
+  const log = cluster.durable.get("n2") ?? [];
+  assert.ok(log.some((r) => r.type === "promise"));
+  assert.ok(log.some((r) => r.type === "accept" && r.pvalue.slot === 0));
+});
+
+test("when the leader's node crashes, another takes over and commits resume", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  cluster.submit("c1", put("before", "1"));
+  cluster.run(50);
+  cluster.crash("n1");
+  cluster.submit("c1", put("after", "2"));
+  cluster.run(3_000);
+  const leaders = ["n2", "n3"].filter((id) => cluster.node(id).leader?.isActive);
+  assert.is(leaders.length, 1, "exactly one new leader");
+  assert.equal(
+    cluster.eventsOf("completed").map((e) => e.seq),
+    [0, 1],
+  );
+});
+
+test("a restarted node catches up on decisions it missed", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  cluster.crash("n3");
+  for (let i = 0; i < 10; i++) cluster.submit("c1", put(`k${i}`, "v"));
+  cluster.run(200);
+  cluster.start("n3");
+  cluster.submit("c1", put("last", "v"));
+  cluster.run(2_000);
+  assert.is(cluster.node("n3").replica?.appliedBelow, cluster.node("n1").replica?.appliedBelow);
+});
+
+test.run();

@@ -1,0 +1,257 @@
+// The leader's rules: scouts, commanders, pmax, preemption and the quorum system it is given.
+import { flexible, majority, type QuorumSystem } from "@paxos/quorum-system";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { Ballot } from "../src/ballot.js";
+import type { Batch } from "../src/command.js";
+import { DEFAULT_LEADER } from "../src/config.js";
+import type { PersistRecord } from "../src/effects.js";
+import { Leader } from "../src/roles/leader.js";
+import { layout, put, Recorder } from "./harness.js";
+
+const A3 = ["a1", "a2", "a3"];
+const A5 = ["a1", "a2", "a3", "a4", "a5"];
+const cmd = (key: string, seq = 0) => ({ clientId: "c", seq, ackedBelow: 0, op: put(key, "v") });
+const one = (key: string, seq = 0): Batch => [cmd(key, seq)];
+
+function startLeader(
+  opts: { acceptors?: string[]; quorum?: QuorumSystem; thrifty?: boolean } = {},
+  recovered: PersistRecord[] = [],
+) {
+  const acceptors = opts.acceptors ?? A3;
+  const ctx = new Recorder(
+    "L1",
+    layout(acceptors, { quorum: opts.quorum ?? majority(acceptors) }),
+    { leaderTimeoutMs: 100, heartbeatIntervalMs: 10, electionBackoffMaxMs: 1_000 },
+  );
+  const leader = new Leader(ctx, { ...DEFAULT_LEADER, thrifty: opts.thrifty ?? false }, recovered);
+  return { ctx, leader };
+}
+
+/** Run phase 1 to adoption: every listed acceptor answers with its accepted pvalues. */
+function adopt(
+  ctx: Recorder,
+  leader: Leader,
+  answers: Record<string, { ballot: Ballot; slot: number; value: Batch }[]> = {},
+  acceptors = Object.keys(answers).length ? Object.keys(answers) : A3,
+) {
+  leader.tick();
+  const p1a = ctx.take("p1a")[0]!.message;
+  for (const a of acceptors) {
+    leader.onP1b(a, { type: "p1b", ballot: p1a.ballot, accepted: answers[a] ?? [] });
+  }
+  return p1a.ballot;
+}
+
+test("the first-ranked leader starts phase 1 at once, persisting its round before the p1a", () => {
+  const { ctx, leader } = startLeader();
+  leader.tick();
+  assert.equal(ctx.persisted, [{ type: "round", round: 1 }]);
+  const p1as = ctx.take("p1a");
+  assert.equal(
+    p1as.map((e) => e.to),
+    A3,
+  );
+  assert.equal(p1as[0]?.message.ballot, { round: 1, leader: "L1" });
+});
+
+test("a restarted leader never reuses a round it persisted", () => {
+  const { ctx, leader } = startLeader({}, [{ type: "round", round: 7 }]);
+  leader.tick();
+  assert.equal(ctx.take("p1a")[0]?.message.ballot.round, 8);
+});
+
+test("phase 1 waits for a phase-1 quorum of the configured system (flexible phase1=4 of 5)", () => {
+  const quorum = flexible(A5, { phase1: 4, phase2: 2 });
+  const { ctx, leader } = startLeader({ acceptors: A5, quorum });
+  leader.tick();
+  const ballot = ctx.take("p1a")[0]!.message.ballot;
+  for (const a of ["a1", "a2", "a3"]) leader.onP1b(a, { type: "p1b", ballot, accepted: [] });
+  assert.not.ok(leader.isActive, "three of five is a majority but not a phase-1 quorum here");
+  leader.onP1b("a4", { type: "p1b", ballot, accepted: [] });
+  assert.ok(leader.isActive);
+});
+
+test("a leader adopts the highest-ballot value of each slot (pmax) and proposes it", () => {
+  const { ctx, leader } = startLeader();
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("mine") });
+  adopt(ctx, leader, {
+    a1: [{ ballot: { round: 0, leader: "L9" }, slot: 0, value: one("low") }],
+    a2: [{ ballot: { round: 0, leader: "L2" }, slot: 0, value: one("lower") }],
+  });
+  const p2as = ctx.take("p2a").filter((e) => e.message.slot === 0);
+  assert.ok(p2as.length > 0);
+  for (const e of p2as) assert.equal(e.message.value, one("low"), "(0,L9) beats (0,L2)");
+});
+
+test("after adoption a leader fills holes below the highest adopted slot with no-ops", () => {
+  const { ctx, leader } = startLeader();
+  adopt(ctx, leader, {
+    a1: [{ ballot: { round: 0, leader: "L2" }, slot: 3, value: one("x") }],
+    a2: [],
+  });
+  const bySlot = new Map(ctx.take("p2a").map((e) => [e.message.slot, e.message.value]));
+  assert.equal([...bySlot.keys()].sort(), [0, 1, 2, 3]);
+  assert.equal(bySlot.get(1), []);
+  assert.equal(bySlot.get(3), one("x"));
+});
+
+test("phase 2 decides on a phase-2 quorum (flexible phase2=2) and tells every replica", () => {
+  const quorum = flexible(A5, { phase1: 4, phase2: 2 });
+  const { ctx, leader } = startLeader({ acceptors: A5, quorum });
+  const ballot = adopt(ctx, leader, {}, ["a1", "a2", "a3", "a4"]);
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
+  leader.onP2b("a5", { type: "p2b", ballot, slot: 0 });
+  assert.is(ctx.take("decision").length, 0, "one acceptor is not a phase-2 quorum");
+  leader.onP2b("a3", { type: "p2b", ballot, slot: 0 });
+  const decisions = ctx.take("decision");
+  assert.equal(
+    decisions.map((e) => e.to),
+    ["R1", "R2"],
+  );
+  assert.equal(decisions[0]?.message, { type: "decision", slot: 0, value: one("x") });
+});
+
+test("p2b votes for an older ballot of the same leader do not count", () => {
+  const { ctx, leader } = startLeader();
+  const ballot = adopt(ctx, leader);
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
+  const stale = { round: ballot.round - 1, leader: "L1" };
+  leader.onP2b("a1", { type: "p2b", ballot: stale, slot: 0 });
+  leader.onP2b("a2", { type: "p2b", ballot: stale, slot: 0 });
+  assert.is(ctx.take("decision").length, 0);
+});
+
+test("a preempted leader follows the higher ballot and does not scout while it hears heartbeats", () => {
+  const { ctx, leader } = startLeader();
+  const ballot = adopt(ctx, leader);
+  const higher = { round: ballot.round + 1, leader: "L2" };
+  leader.onP2b("a1", { type: "p2b", ballot: higher, slot: 0 });
+  assert.not.ok(leader.isActive);
+  assert.equal(ctx.events.at(-1), { type: "leadership", ballot, active: false });
+  ctx.take("p1a");
+  for (let t = 0; t < 1_000; t += 50) {
+    ctx.now += 50;
+    leader.onHeartbeat("L2", { type: "heartbeat", ballot: higher, decidedBelow: 0 });
+    leader.tick();
+  }
+  assert.is(ctx.take("p1a").length, 0, "no duel while the other leader is alive");
+  ctx.now += 10_000;
+  leader.tick();
+  const p1a = ctx.take("p1a")[0]?.message;
+  assert.equal(p1a?.ballot, { round: higher.round + 1, leader: "L1" }, "then it outbids");
+});
+
+test("repeated failed attempts back off exponentially up to the cap", () => {
+  const { ctx, leader } = startLeader();
+  const waits: number[] = [];
+  for (let attempt = 0; attempt < 6; attempt++) {
+    leader.tick();
+    const p1a = ctx.take("p1a")[0]!.message;
+    const higher = { round: p1a.ballot.round, leader: "L9" };
+    leader.onP1b("a1", { type: "p1b", ballot: higher, accepted: [] });
+    waits.push(leader.nextWakeAt() - ctx.now);
+    ctx.now = leader.nextWakeAt();
+  }
+  // leaderTimeoutMs = 100, jitter = 0.5 * 100 from the fixed rng, cap 1000
+  assert.equal(waits, [250, 450, 850, 1_050, 1_050, 1_050]);
+});
+
+test("an active leader heartbeats to followers only while a phase-2 quorum answers it", () => {
+  const { ctx, leader } = startLeader();
+  const ballot = adopt(ctx, leader);
+  ctx.take("heartbeat");
+  ctx.now += 10;
+  leader.tick();
+  assert.equal(
+    ctx
+      .take("heartbeat")
+      .map((e) => e.to)
+      .sort(),
+    ["L2", "R1", "R2", "a1", "a2", "a3"],
+  );
+  ctx.now += 500; // acceptors fell silent
+  leader.tick();
+  assert.equal(
+    ctx
+      .take("heartbeat")
+      .map((e) => e.to)
+      .sort(),
+    ["a1", "a2", "a3"],
+  );
+  leader.onHeartbeatAck("a1", { type: "heartbeatAck", ballot });
+  leader.onHeartbeatAck("a2", { type: "heartbeatAck", ballot });
+  ctx.now += 10;
+  leader.tick();
+  assert.is(ctx.take("heartbeat").length, 6);
+});
+
+test("a thrifty leader sends p2a to a minimal phase-2 quorum, and to everyone on retry", () => {
+  const quorum = flexible(A5, { phase1: 4, phase2: 2 });
+  const { ctx, leader } = startLeader({ acceptors: A5, quorum, thrifty: true });
+  adopt(ctx, leader, {}, ["a1", "a2", "a3", "a4"]);
+  ctx.take("p2a");
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
+  const first = ctx.take("p2a").map((e) => e.to);
+  assert.equal(first, quorum.phase2Targets());
+  ctx.now += 1_000;
+  leader.tick();
+  assert.equal(
+    ctx
+      .take("p2a")
+      .map((e) => e.to)
+      .sort(),
+    A5,
+  );
+});
+
+test("a leader never proposes into a slot a heartbeat reported decided", () => {
+  const { ctx, leader } = startLeader();
+  leader.onHeartbeat("L2", {
+    type: "heartbeat",
+    ballot: { round: 0, leader: "L2" },
+    decidedBelow: 5,
+  });
+  leader.onPropose("R1", { type: "propose", slot: 3, value: one("late") });
+  ctx.now += 10_000; // L2 went quiet: L1 takes over
+  leader.tick();
+  const p1a = ctx.take("p1a")[0]!.message;
+  assert.is(p1a.fromSlot, 5, "phase 1 asks only about undecided slots");
+  for (const a of A3) leader.onP1b(a, { type: "p1b", ballot: p1a.ballot, accepted: [] });
+  assert.ok(leader.isActive);
+  assert.equal(ctx.take("p2a"), []);
+});
+
+test("a leader resends a decision to a replica that proposes into a slot it decided", () => {
+  const { ctx, leader } = startLeader();
+  const ballot = adopt(ctx, leader);
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
+  for (const a of ["a1", "a2"]) leader.onP2b(a, { type: "p2b", ballot, slot: 0 });
+  ctx.take("decision");
+  ctx.take("p2a");
+  leader.onPropose("R2", { type: "propose", slot: 0, value: [] });
+  assert.equal(ctx.take("decision"), [
+    { to: "R2", message: { type: "decision", slot: 0, value: one("x") } },
+  ]);
+  assert.equal(ctx.take("p2a"), [], "no new phase 2 for a decided slot");
+});
+
+test("a batch that lost its slot to another replica's proposal gets the next free slot", () => {
+  const { ctx, leader } = startLeader();
+  adopt(ctx, leader);
+  ctx.take("p2a");
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("near") });
+  leader.onPropose("R2", { type: "propose", slot: 0, value: one("far", 1) });
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("near") });
+  const bySlot = [...new Map(ctx.take("p2a").map((e) => [e.message.slot, e.message.value]))];
+  assert.equal(
+    bySlot,
+    [
+      [0, one("near")],
+      [1, one("far", 1)],
+    ],
+    "a resent proposal is not placed twice",
+  );
+});
+
+test.run();

@@ -1,0 +1,652 @@
+// The JSON Schema of an experiment config. This object is the source of truth: `paxos-lab
+// schema` prints it, configs/schema.json is a copy of it (a test keeps the two equal), and ajv
+// validates every config against it in strict mode. Every object is closed
+// (`additionalProperties: false`) so a typo fails loudly instead of falling back to a default.
+// The `description` of a property doubles as the one-line hint printed with an error about it.
+
+const ms = (description: string, def?: number) => ({
+  type: "number",
+  minimum: 0,
+  description,
+  ...(def === undefined ? {} : { default: def }),
+});
+
+const probability = (description: string) => ({
+  type: "number",
+  minimum: 0,
+  maximum: 1,
+  description,
+});
+
+const nodeRef = {
+  type: "string",
+  minLength: 1,
+  description:
+    'a node id of the cluster (n1.., or a1.., r1.., l1.. when not colocated; clients are c1..), or "@leader" for the current leader',
+};
+
+const latency = {
+  type: "object",
+  description:
+    'one-way delay: {"dist": "constant", "ms": 5}, "uniform" (minMs, maxMs), "normal" (meanMs, stddevMs) or "exponential" (meanMs)',
+  discriminator: { propertyName: "dist" },
+  oneOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["dist", "ms"],
+      properties: {
+        dist: { const: "constant", description: "every message takes exactly `ms`" },
+        ms: ms("the one-way delay in ms"),
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["dist", "minMs", "maxMs"],
+      properties: {
+        dist: { const: "uniform", description: "delay drawn uniformly from [minMs, maxMs]" },
+        minMs: ms("smallest one-way delay in ms"),
+        maxMs: ms("largest one-way delay in ms (>= minMs)"),
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["dist", "meanMs", "stddevMs"],
+      properties: {
+        dist: { const: "normal", description: "normal delay, clamped at 0" },
+        meanMs: ms("mean one-way delay in ms"),
+        stddevMs: ms("standard deviation in ms"),
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["dist", "meanMs"],
+      properties: {
+        dist: { const: "exponential", description: "exponentially distributed delay" },
+        meanMs: ms("mean one-way delay in ms"),
+      },
+    },
+  ],
+};
+
+const linkProperties = {
+  latency,
+  jitterMs: ms(
+    "per-message delay change drawn uniformly from [-jitterMs, +jitterMs], clamped at 0",
+  ),
+  loss: probability("probability that a message on this link is dropped, 0..1"),
+  bandwidthMbps: {
+    type: "number",
+    exclusiveMinimum: 0,
+    description: "link capacity in Mbit/s (messages queue behind each other); omit for unlimited",
+  },
+};
+
+const link = {
+  type: "object",
+  additionalProperties: false,
+  description: "a link's behaviour: latency, jitterMs, loss, bandwidthMbps",
+  properties: linkProperties,
+};
+
+const variantCommon = {
+  label: {
+    type: "string",
+    minLength: 1,
+    description: "the variant's name in tables and file names (default: the quorum's description)",
+  },
+  acceptors: {
+    type: "integer",
+    minimum: 1,
+    maximum: 64,
+    description:
+      "number of acceptors for this variant (overrides cluster.acceptors; counts form only)",
+  },
+  thrifty: {
+    type: "boolean",
+    description: "send phase 2 to a minimal quorum only (overrides engine.thrifty)",
+  },
+  allowUnsafe: {
+    type: "boolean",
+    description: "run this variant even though its phase-1 and phase-2 quorums do not intersect",
+  },
+};
+
+const range = (description: string) => ({
+  type: "object",
+  additionalProperties: false,
+  description,
+  properties: {
+    from: { type: "integer", minimum: 1, description: "first value (inclusive)" },
+    to: { type: "integer", minimum: 1, description: "last value (inclusive)" },
+  },
+});
+
+const idSets = (description: string) => ({
+  type: "array",
+  minItems: 1,
+  description,
+  items: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+});
+
+const quorumVariant = {
+  type: "object",
+  description:
+    'a quorum system to compare: {"kind": "majority"}, "flexible" (phase1, phase2), "grid" (rows, columns), "explicit" (phase1, phase2 sets) or "sweep"',
+  discriminator: { propertyName: "kind" },
+  oneOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["kind"],
+      properties: {
+        kind: { const: "majority", description: "any majority of the acceptors" },
+        ...variantCommon,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "phase1", "phase2"],
+      properties: {
+        kind: { const: "flexible", description: "quorums by size: phase1 + phase2 > n" },
+        phase1: { type: "integer", minimum: 1, description: "size of every phase-1 quorum" },
+        phase2: { type: "integer", minimum: 1, description: "size of every phase-2 quorum" },
+        ...variantCommon,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "rows", "columns"],
+      properties: {
+        kind: { const: "grid", description: "acceptors laid out row-major in a grid" },
+        rows: { type: "integer", minimum: 1, description: "grid rows; rows * columns = acceptors" },
+        columns: {
+          type: "integer",
+          minimum: 1,
+          description: "grid columns; rows * columns = acceptors",
+        },
+        phase1: {
+          enum: ["row", "column"],
+          description: '"row": a full row is a phase-1 quorum (default); "column": the transpose',
+        },
+        ...variantCommon,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["kind", "phase1", "phase2"],
+      properties: {
+        kind: { const: "explicit", description: "quorums listed set by set" },
+        phase1: idSets("the phase-1 quorums, each a list of acceptor ids"),
+        phase2: idSets("the phase-2 quorums, each a list of acceptor ids"),
+        ...variantCommon,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["kind"],
+      properties: {
+        kind: {
+          const: "sweep",
+          description:
+            "expands into flexible variants: phase2 over a range, phase1 = n - phase2 + 1",
+        },
+        label: {
+          type: "string",
+          minLength: 1,
+          description:
+            'label template; {n}, {phase1} and {phase2} are replaced (default "n={n} p1={phase1} p2={phase2}")',
+        },
+        acceptors: {
+          description:
+            "acceptor count(s) to sweep: a number or {from, to} (default cluster.acceptors)",
+          anyOf: [{ type: "integer", minimum: 1, maximum: 64 }, range("acceptor counts from..to")],
+        },
+        phase2: range("phase-2 sizes to sweep (default from 1 to floor(n/2)+1)"),
+        thrifty: variantCommon.thrifty,
+      },
+    },
+  ],
+};
+
+const timingKeys = [
+  "heartbeatIntervalMs",
+  "leaderTimeoutMs",
+  "electionBackoffMaxMs",
+  "p1aRetryMs",
+  "p2aRetryMs",
+  "proposeRetryMs",
+  "holeTimeoutMs",
+  "clientRetryMs",
+  "clientRetryMaxMs",
+] as const;
+
+const faultCommon = {
+  atMs: ms("when the fault happens, in ms from the start of the run (warm-up included)"),
+};
+
+const fault = {
+  type: "object",
+  description:
+    'a timed fault: {"atMs": 2000, "action": "crash", "node": "@leader"}; actions: crash, restart, partition, heal, link',
+  discriminator: { propertyName: "action" },
+  oneOf: [
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["atMs", "action", "node"],
+      properties: {
+        ...faultCommon,
+        action: { const: "crash", description: "the node stops; what it persisted survives" },
+        node: nodeRef,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["atMs", "action", "node"],
+      properties: {
+        ...faultCommon,
+        action: {
+          const: "restart",
+          description:
+            'a crashed node starts again ("@leader": the node the last crash of @leader took down)',
+        },
+        node: nodeRef,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["atMs", "action", "groups"],
+      properties: {
+        ...faultCommon,
+        action: {
+          const: "partition",
+          description: "nodes in different groups cannot talk; nodes in no group reach everyone",
+        },
+        groups: {
+          type: "array",
+          minItems: 2,
+          description: 'two or more disjoint groups of node ids, e.g. [["@leader"], ["n2", "n3"]]',
+          items: { type: "array", minItems: 1, items: nodeRef },
+        },
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["atMs", "action"],
+      properties: {
+        ...faultCommon,
+        action: { const: "heal", description: "ends every partition" },
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["atMs", "action", "from", "to", "set"],
+      properties: {
+        ...faultCommon,
+        action: { const: "link", description: "changes one link's behaviour from now on" },
+        from: nodeRef,
+        to: nodeRef,
+        symmetric: {
+          type: "boolean",
+          description: "also change the link to -> from (default true)",
+          default: true,
+        },
+        set: link,
+      },
+    },
+  ],
+};
+
+export const CONFIG_SCHEMA = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://paxos-toolkit.invalid/configs/schema.json",
+  title: "paxos-lab experiment config",
+  description:
+    "One experiment: a cluster, quorum variants compared side by side, a network, a workload and a fault schedule.",
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "cluster", "quorums"],
+  properties: {
+    $schema: { type: "string", description: "path to this schema, for editors" },
+    name: {
+      type: "string",
+      pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+      maxLength: 80,
+      description: "short name used in the results folder: letters, digits, . _ -",
+    },
+    description: { type: "string", description: "what the experiment is about, for humans" },
+    mode: {
+      enum: ["sim", "local"],
+      default: "sim",
+      description: '"sim" (simulator, virtual time) or "local" (real processes on loopback)',
+    },
+    seed: {
+      type: "integer",
+      minimum: 0,
+      maximum: 4294967295,
+      default: 1,
+      description: "seed of every random choice; repetition r uses seed + r",
+    },
+    repetitions: {
+      type: "integer",
+      minimum: 1,
+      maximum: 1000,
+      default: 1,
+      description: "how many times each variant runs",
+    },
+    cluster: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        'either counts {"acceptors": 5, "replicas": 3, "leaders": 2, "colocated": true} or {"nodes": [{"id", "roles"}]}',
+      properties: {
+        acceptors: {
+          type: "integer",
+          minimum: 1,
+          maximum: 64,
+          description: "number of acceptors (counts form)",
+        },
+        replicas: {
+          type: "integer",
+          minimum: 1,
+          maximum: 64,
+          description: "number of replicas (counts form, default min(3, acceptors))",
+        },
+        leaders: {
+          type: "integer",
+          minimum: 1,
+          maximum: 64,
+          description: "number of leaders (counts form, default min(2, acceptors))",
+        },
+        colocated: {
+          type: "boolean",
+          default: true,
+          description:
+            "true: nodes n1.. each host several roles; false: a1.., r1.., l1.. (counts form)",
+        },
+        nodes: {
+          type: "array",
+          minItems: 1,
+          description: 'explicit nodes: [{"id": "n1", "roles": ["replica", "leader", "acceptor"]}]',
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["id", "roles"],
+            properties: {
+              id: {
+                type: "string",
+                pattern: "^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                description: "the node's id: letters, digits, _ -",
+              },
+              roles: {
+                type: "array",
+                minItems: 1,
+                uniqueItems: true,
+                description:
+                  'any of "replica", "leader", "acceptor" (clients come from the workload)',
+                items: { enum: ["replica", "leader", "acceptor"] },
+              },
+              site: {
+                type: "string",
+                minLength: 1,
+                description: "the network site this node is in",
+              },
+            },
+          },
+        },
+      },
+    },
+    quorums: {
+      type: "array",
+      minItems: 1,
+      description: "the quorum systems compared side by side, one variant each",
+      items: quorumVariant,
+    },
+    engine: {
+      type: "object",
+      additionalProperties: false,
+      description: "engine options: thrifty, window, maxBatch, timing",
+      properties: {
+        thrifty: {
+          type: "boolean",
+          default: false,
+          description: "send phase 2 to a minimal phase-2 quorum first (thrifty Paxos)",
+        },
+        window: {
+          type: "integer",
+          minimum: 1,
+          description: "slots a replica may propose ahead of the last applied one",
+        },
+        maxBatch: { type: "integer", minimum: 1, description: "commands packed into one slot" },
+        timing: {
+          type: "object",
+          additionalProperties: false,
+          description: `engine timeouts in ms: ${timingKeys.join(", ")}`,
+          properties: Object.fromEntries(
+            timingKeys.map((k) => [
+              k,
+              { type: "number", exclusiveMinimum: 0, description: `${k} (ms)` },
+            ]),
+          ),
+        },
+      },
+    },
+    network: {
+      type: "object",
+      additionalProperties: false,
+      description: "default link, per-link overrides, sites with a latency matrix",
+      properties: {
+        default: link,
+        links: {
+          type: "array",
+          description: 'per-link overrides: [{"from": "n1", "to": "n2", "latency": ...}]',
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["from", "to"],
+            properties: {
+              from: nodeRef,
+              to: nodeRef,
+              symmetric: {
+                type: "boolean",
+                default: true,
+                description: "also apply to the link to -> from (default true)",
+              },
+              ...linkProperties,
+            },
+          },
+        },
+        sites: {
+          type: "object",
+          additionalProperties: false,
+          required: ["names", "latencyMs"],
+          description: "named sites and a one-way latency matrix between them, to model a WAN",
+          properties: {
+            names: {
+              type: "array",
+              minItems: 1,
+              uniqueItems: true,
+              items: { type: "string", minLength: 1 },
+              description: "the site names, in the order of the matrix rows",
+            },
+            latencyMs: {
+              type: "array",
+              description:
+                "square matrix: latencyMs[i][j] is the one-way delay from site i to site j",
+              items: { type: "array", items: { type: "number", minimum: 0 } },
+            },
+            jitterMs: ms("jitter (+-ms) on every inter-site message"),
+            placement: {
+              description:
+                '"round-robin" (node k of each role goes to site k mod sites) or {"nodeId": "site"}',
+              anyOf: [
+                { enum: ["round-robin"] },
+                {
+                  type: "object",
+                  additionalProperties: { type: "string", minLength: 1 },
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+    workload: {
+      type: "object",
+      additionalProperties: false,
+      description: "clients, operation mix, keys, value size, duration, warm-up, cool-down",
+      properties: {
+        clients: {
+          type: "object",
+          description:
+            '{"type": "closed", "count": 4, "outstanding": 1} or {"type": "open", "ratePerSec": 1000, "count": 4}',
+          discriminator: { propertyName: "type" },
+          oneOf: [
+            {
+              type: "object",
+              additionalProperties: false,
+              required: ["type"],
+              properties: {
+                type: {
+                  const: "closed",
+                  description: "each client keeps `outstanding` requests in flight",
+                },
+                count: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 1000,
+                  description: "number of clients",
+                },
+                outstanding: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 10000,
+                  description: "requests in flight per client",
+                },
+              },
+            },
+            {
+              type: "object",
+              additionalProperties: false,
+              required: ["type", "ratePerSec"],
+              properties: {
+                type: {
+                  const: "open",
+                  description: "requests arrive at a fixed rate (Poisson), whatever the latency",
+                },
+                ratePerSec: {
+                  type: "number",
+                  exclusiveMinimum: 0,
+                  description: "total arrival rate over all clients, per second",
+                },
+                count: {
+                  type: "integer",
+                  minimum: 1,
+                  maximum: 1000,
+                  description: "number of clients the rate is spread over",
+                },
+                maxOutstanding: {
+                  type: "integer",
+                  minimum: 1,
+                  description:
+                    "cap on requests in flight per client; arrivals beyond it are dropped and counted",
+                },
+              },
+            },
+          ],
+        },
+        mix: {
+          type: "object",
+          additionalProperties: false,
+          description: 'relative weights of operations, e.g. {"get": 0.5, "put": 0.5}',
+          properties: {
+            get: { type: "number", minimum: 0, description: "weight of get" },
+            put: { type: "number", minimum: 0, description: "weight of put" },
+            delete: { type: "number", minimum: 0, description: "weight of delete" },
+            cas: { type: "number", minimum: 0, description: "weight of compare-and-set" },
+          },
+        },
+        keys: {
+          type: "object",
+          additionalProperties: false,
+          description:
+            'key space: {"count": 1000, "distribution": {"type": "zipfian", "exponent": 0.99}}',
+          properties: {
+            count: { type: "integer", minimum: 1, description: "number of distinct keys" },
+            distribution: {
+              type: "object",
+              description:
+                '{"type": "uniform"}, {"type": "zipfian", "exponent": 0.99} or {"type": "hotKey", ...}',
+              discriminator: { propertyName: "type" },
+              oneOf: [
+                {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["type"],
+                  properties: {
+                    type: { const: "uniform", description: "every key equally likely" },
+                  },
+                },
+                {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["type"],
+                  properties: {
+                    type: { const: "zipfian", description: "key k has weight 1 / k^exponent" },
+                    exponent: {
+                      type: "number",
+                      exclusiveMinimum: 0,
+                      description: "skew; 0.99 is YCSB's default",
+                    },
+                  },
+                },
+                {
+                  type: "object",
+                  additionalProperties: false,
+                  required: ["type"],
+                  properties: {
+                    type: { const: "hotKey", description: "a few hot keys take a fixed share" },
+                    hotKeys: { type: "integer", minimum: 1, description: "how many keys are hot" },
+                    hotFraction: probability("share of operations that go to the hot keys"),
+                  },
+                },
+              ],
+            },
+          },
+        },
+        valueSizeBytes: {
+          type: "integer",
+          minimum: 0,
+          maximum: 1048576,
+          description: "size of every written value in bytes",
+        },
+        durationMs: {
+          type: "number",
+          exclusiveMinimum: 0,
+          description: "length of one run in ms, warm-up and cool-down included",
+        },
+        warmupMs: ms("first part of the run excluded from statistics"),
+        cooldownMs: ms("last part of the run excluded from statistics"),
+      },
+    },
+    faults: {
+      type: "array",
+      description: "timed faults, applied the same way in every mode",
+      items: fault,
+    },
+  },
+} as const;
+
+export const TIMING_KEYS = timingKeys;

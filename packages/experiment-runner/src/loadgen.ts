@@ -1,0 +1,151 @@
+// The load generator of local mode, run as its own process so it does not share an event loop
+// with the runner (or the nodes): `node loadgen.js <spec.json>`. It connects one client of the
+// @paxos/transport-ws library per workload client, issues the config's workload (closed or
+// open loop), and writes every operation to an NDJSON history file.
+//
+// Protocol with the parent, one line each on stdout:
+//   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
+//   PROGRESS <ms> <ops>  now and then while running
+//   DONE <ops>           the history file is written; the process exits 0
+// Anything else (errors) goes to stderr.
+
+import { createWriteStream, readFileSync } from "node:fs";
+import type { Operation, Result } from "@paxos/core";
+import { connect, type PaxosClient } from "@paxos/transport-ws";
+import type { ResolvedConfig } from "./config/types.js";
+import type { HistoryRecord } from "./run/types.js";
+import { deriveSeed, mulberry32, OperationGenerator } from "./workload.js";
+
+export interface LoadgenSpec {
+  clusterFile: string;
+  /** workload client ids (c1, c2, ...) */
+  clients: string[];
+  workload: ResolvedConfig["workload"];
+  seed: number;
+  historyFile: string;
+  /** how long to wait for answers still outstanding when the run ends */
+  graceMs: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+
+async function main(): Promise<void> {
+  const specPath = process.argv[2];
+  if (!specPath) throw new Error("usage: loadgen <spec.json>");
+  const spec = JSON.parse(readFileSync(specPath, "utf8")) as LoadgenSpec;
+  const w = spec.workload;
+  const clients = await Promise.all(
+    spec.clients.map((c) =>
+      connect(spec.clusterFile, {
+        clientId: `${c}:${spec.seed}`,
+        timeoutMs: w.durationMs + spec.graceMs + 5_000,
+        connectTimeoutMs: 10_000,
+      }),
+    ),
+  );
+  const history: HistoryRecord[] = [];
+  const t0 = now();
+  const elapsed = () => now() - t0;
+  process.stdout.write(`START ${t0}\n`);
+  let completed = 0;
+  const inflight = new Set<Promise<void>>();
+
+  const issue = (
+    client: PaxosClient,
+    id: string,
+    g: OperationGenerator,
+    seq: number,
+  ): Promise<void> => {
+    const op: Operation = g.next(seq);
+    const record: HistoryRecord = {
+      clientId: client.clientId,
+      seq,
+      op,
+      result: null,
+      invokedAt: elapsed(),
+      returnedAt: null,
+    };
+    history.push(record);
+    const p = client.execute(op).then(
+      (result: Result) => {
+        record.result = result;
+        record.returnedAt = elapsed();
+        completed++;
+        g.observe(op, result);
+      },
+      () => {
+        // timed out or closed: the operation stays unfinished in the history
+        void id;
+      },
+    );
+    const tracked = p.finally(() => inflight.delete(tracked));
+    inflight.add(tracked);
+    return tracked;
+  };
+
+  const ticker = setInterval(() => {
+    process.stdout.write(`PROGRESS ${Math.round(elapsed())} ${completed}\n`);
+  }, 200);
+
+  const loops: Promise<void>[] = [];
+  clients.forEach((client, i) => {
+    const id = spec.clients[i]!;
+    const g = new OperationGenerator(
+      w,
+      client.clientId,
+      mulberry32(deriveSeed(spec.seed, `workload/${id}`)),
+    );
+    let seq = 0;
+    if (w.clients.type === "closed") {
+      for (let k = 0; k < w.clients.outstanding; k++) {
+        loops.push(
+          (async () => {
+            while (elapsed() < w.durationMs) await issue(client, id, g, seq++);
+          })(),
+        );
+      }
+    } else {
+      const rate = w.clients.ratePerSec / spec.clients.length / 1000; // per ms
+      const cap = w.clients.maxOutstanding;
+      const rng = mulberry32(deriveSeed(spec.seed, `arrivals/${id}`));
+      loops.push(
+        new Promise<void>((resolve) => {
+          let next = -Math.log(1 - rng.next()) / rate;
+          const arrive = () => {
+            const t = elapsed();
+            while (next <= t && next < w.durationMs) {
+              if (client.outstanding < cap) void issue(client, id, g, seq++);
+              next += -Math.log(1 - rng.next()) / rate;
+            }
+            if (next >= w.durationMs) resolve();
+            else setTimeout(arrive, Math.max(0, next - elapsed()));
+          };
+          setTimeout(arrive, Math.max(0, next));
+        }),
+      );
+    }
+  });
+  // Closed loops finish their last operation; open loops stop arriving at the end.
+  const deadline = new Promise<void>((resolve) =>
+    setTimeout(resolve, Math.max(0, w.durationMs + spec.graceMs - elapsed())),
+  );
+  await Promise.race([Promise.all(loops), deadline]);
+  await Promise.race([Promise.all([...inflight]), deadline]);
+  clearInterval(ticker);
+  await Promise.all(clients.map((c) => c.close()));
+  await new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(spec.historyFile);
+    out.on("error", reject);
+    for (const h of history) out.write(`${JSON.stringify(h)}\n`);
+    out.end(resolve);
+  });
+  process.stdout.write(`DONE ${completed}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`loadgen: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

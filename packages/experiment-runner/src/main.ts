@@ -1,0 +1,235 @@
+// paxos-lab: run, validate, schema (the command line; src/cli.ts is the executable entry).
+//
+//   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--out DIR] [--quick]
+//   paxos-lab validate <config.json>
+//   paxos-lab schema
+//
+// Exit codes: 0 every run completed and every check passed; 1 a check failed (which one and the
+// seed are printed); 2 a bad config, a bad command line or an environment problem; 130 when
+// interrupted (Ctrl-C), after everything started was torn down.
+
+import { relative } from "node:path";
+import yargs from "yargs";
+import { type Experiment, loadConfigFile } from "./config/resolve.js";
+import { CONFIG_SCHEMA } from "./config/schema.js";
+import { ConfigError, type Mode } from "./config/types.js";
+import { closest } from "./config/validate.js";
+import { BarProgress, LineProgress, type Progress } from "./report.js";
+import { applyOverrides, runExperiment } from "./run/runner.js";
+import { EnvironmentError } from "./run/types.js";
+
+export const EXIT = { ok: 0, checkFailed: 1, usage: 2, interrupted: 130 } as const;
+
+class UsageError extends Error {}
+
+const KNOWN_FLAGS = ["mode", "seed", "out", "quick", "help", "version"];
+
+function out(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+function err(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function load(file: string): Experiment | null {
+  try {
+    return loadConfigFile(file);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(e.message);
+      err("nothing was run.");
+      return null;
+    }
+    throw e;
+  }
+}
+
+async function cmdValidate(file: string): Promise<number> {
+  const exp = load(file);
+  if (!exp) return EXIT.usage;
+  const c = exp.config;
+  out(`${file}: ok (${c.mode} mode, seed ${c.seed}, ${c.repetitions} repetition(s))`);
+  for (const v of exp.variants) {
+    out(
+      `  ${v.label}: ${v.describe}${v.thrifty ? ", thrifty" : ""} over ${v.acceptors.join(", ")}`,
+    );
+  }
+  return EXIT.ok;
+}
+
+async function cmdRun(
+  file: string,
+  flags: { mode?: Mode; seed?: number; out?: string; quick?: boolean },
+): Promise<number> {
+  const loaded = load(file);
+  if (!loaded) return EXIT.usage;
+  let exp: Experiment;
+  try {
+    exp = applyOverrides(loaded, {
+      ...(flags.mode === undefined ? {} : { mode: flags.mode }),
+      ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+      ...(flags.quick ? { quick: true } : {}),
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(e.message);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  const c = exp.config;
+  const runs = exp.variants.length * c.repetitions;
+  err(
+    `${c.name}: ${exp.variants.length} variant(s) x ${c.repetitions} repetition(s) = ${runs} run(s), ` +
+      `${c.mode} mode${c.mode === "sim" ? " (simulated time)" : ""}, ${c.workload.durationMs} ms each, seed ${c.seed}`,
+  );
+  const progress: Progress = process.stderr.isTTY ? new BarProgress() : new LineProgress(err);
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1)
+      err("\ninterrupted: stopping after tearing down the current run (Ctrl-C again to force)");
+    else process.exit(EXIT.interrupted);
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  try {
+    const result = await runExperiment(exp, {
+      ...(flags.out === undefined ? {} : { outBase: flags.out }),
+      progress,
+      aborted: () => interrupts > 0,
+    });
+    out("");
+    out(result.table);
+    out("");
+    const rel = relative(process.cwd(), result.dir);
+    out(`results: ${rel.startsWith("..") ? result.dir : rel}`);
+    if (result.interrupted) return EXIT.interrupted;
+    if (result.failures.length > 0) {
+      for (const f of result.failures) {
+        err(
+          `FAILED: ${f.variant} rep ${f.repetition} (seed ${f.seed}): ${f.failed.join(", ")}; ` +
+            `replay with: paxos-lab run ${file} --seed ${f.seed}`,
+        );
+        for (const d of f.details.slice(0, 5)) err(`  ${d}`);
+      }
+      return result.failures.some((f) => f.failed.some((x) => x !== "completed"))
+        ? EXIT.checkFailed
+        : EXIT.usage;
+    }
+    return EXIT.ok;
+  } catch (e) {
+    progress.stop();
+    if (e instanceof EnvironmentError || e instanceof ConfigError) {
+      err(`error: ${e.message}`);
+      return EXIT.usage;
+    }
+    throw e;
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const parser = yargs(argv)
+    .scriptName("paxos-lab")
+    .usage("$0 <command> [options]")
+    .command(
+      "run <config>",
+      "run every variant of an experiment and write its results",
+      (y) =>
+        y
+          .positional("config", {
+            type: "string",
+            demandOption: true,
+            describe: "experiment config (JSON)",
+          })
+          .option("mode", {
+            choices: ["sim", "local"] as const,
+            describe: "override the config's mode",
+          })
+          .option("seed", { type: "number", describe: "override the config's seed" })
+          .option("out", {
+            type: "string",
+            describe: "results folder (default experiments/results)",
+          })
+          .option("quick", {
+            type: "boolean",
+            default: false,
+            describe: "shorten every run to about 2 s and one repetition (smoke test)",
+          })
+          .strict(),
+      async (a) => {
+        if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) {
+          err(`--seed must be a non-negative integer, got ${a.seed}`);
+          code = EXIT.usage;
+          return;
+        }
+        code = await cmdRun(a.config, {
+          ...(a.mode === undefined ? {} : { mode: a.mode }),
+          ...(a.seed === undefined ? {} : { seed: a.seed }),
+          ...(a.out === undefined ? {} : { out: a.out }),
+          quick: a.quick,
+        });
+      },
+    )
+    .command(
+      "validate <config>",
+      "check a config (schema, ids, quorum safety) without running it",
+      (y) => y.positional("config", { type: "string", demandOption: true }).strict(),
+      async (a) => {
+        code = await cmdValidate(a.config);
+      },
+    )
+    .command(
+      "schema",
+      "print the JSON schema of experiment configs",
+      (y) => y.strict(),
+      () => {
+        out(JSON.stringify(CONFIG_SCHEMA, null, 2));
+      },
+    )
+    .demandCommand(1, "name a command: run, validate or schema")
+    .recommendCommands()
+    .strict()
+    .help()
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, e) => {
+      if (e) throw e;
+      if (/^Did you mean/.test(msg)) {
+        err("paxos-lab: unknown command");
+        err(`hint: ${msg.replace(/^Did/, "did")} (commands: run, validate, schema)`);
+      } else {
+        err(`paxos-lab: ${msg}`);
+        err(`hint: ${hintFor(msg)}`);
+      }
+      // throwing is what stops yargs from running the command anyway
+      throw new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (e instanceof UsageError) return EXIT.usage;
+    throw e;
+  }
+  return code;
+}
+
+/** A one-line hint for a yargs usage error: the flag meant, or where to look. */
+export function hintFor(msg: string): string {
+  const unknown = /Unknown arguments?: (.+)/.exec(msg);
+  if (unknown) {
+    const first = unknown[1]!.split(",")[0]!.trim().replace(/^-+/, "");
+    const guess = closest(first, KNOWN_FLAGS);
+    if (guess) return `did you mean --${guess}? see paxos-lab run --help`;
+    return "the options are --mode, --seed, --out and --quick; see paxos-lab run --help";
+  }
+  if (/Not enough non-option arguments|Missing required argument/.test(msg)) {
+    return "e.g. paxos-lab run configs/quickstart.json";
+  }
+  if (/Invalid values/.test(msg)) return "--mode is sim or local";
+  return "see paxos-lab --help";
+}

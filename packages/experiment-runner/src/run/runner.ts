@@ -1,0 +1,172 @@
+// Runs an experiment: every variant, every repetition, in the chosen mode; writes the results
+// folder as it goes (a run that crashes later still leaves the earlier runs on disk) and
+// returns the summaries for the table and the exit code.
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Variant } from "../config/resolve.js";
+import { type Experiment, resolveConfig } from "../config/resolve.js";
+import type { Mode, ResolvedConfig } from "../config/types.js";
+import { runSim } from "../modes/sim.js";
+import { type Progress, SilentProgress, summaryTable } from "../report.js";
+import {
+  createRunDir,
+  csvRow,
+  defaultResultsBase,
+  environment,
+  runDir,
+  toCsv,
+  writeConfig,
+  writeJson,
+  writeRun,
+} from "../results.js";
+import { type Summary, summarize } from "../stats.js";
+import type { ProgressFn, RunOutcome } from "./types.js";
+
+export interface Overrides {
+  mode?: Mode;
+  seed?: number;
+  /** shorten every run (about 2 s of run time, one repetition) for a smoke test */
+  quick?: boolean;
+}
+
+/** The config with command-line overrides applied, resolved again (so variants follow). */
+export function applyOverrides(exp: Experiment, o: Overrides): Experiment {
+  if (o.mode === undefined && o.seed === undefined && !o.quick) return exp;
+  const c: ResolvedConfig = structuredClone(exp.config);
+  if (o.mode !== undefined) c.mode = o.mode;
+  if (o.seed !== undefined) c.seed = o.seed;
+  if (o.quick) {
+    const w = c.workload;
+    const target = 2000;
+    if (w.durationMs > target) {
+      const k = target / w.durationMs;
+      w.durationMs = target;
+      w.warmupMs = Math.round(w.warmupMs * k);
+      w.cooldownMs = Math.round(w.cooldownMs * k);
+      for (const f of c.faults) f.atMs = Math.round(f.atMs * k);
+    }
+    c.repetitions = 1;
+  }
+  return resolveConfig(c);
+}
+
+export interface RunModeOptions {
+  config: ResolvedConfig;
+  variant: Variant;
+  repetition: number;
+  seed: number;
+  /** where the run may keep logs (local mode) */
+  dir: string;
+  onProgress?: ProgressFn;
+  aborted?: () => boolean;
+}
+
+export type ModeRunner = (opts: RunModeOptions) => Promise<RunOutcome>;
+
+export interface RunExperimentOptions {
+  /** results base folder (default <workspace>/experiments/results) */
+  outBase?: string;
+  progress?: Progress;
+  /** overrides the mode runner (tests), else sim or local by config.mode */
+  runner?: ModeRunner;
+  aborted?: () => boolean;
+}
+
+export interface ExperimentResult {
+  dir: string;
+  summaries: Summary[];
+  table: string;
+  /** runs with a failed check or that did not complete */
+  failures: {
+    variant: string;
+    repetition: number;
+    seed: number;
+    failed: string[];
+    details: string[];
+  }[];
+  interrupted: boolean;
+}
+
+async function modeRunner(mode: Mode): Promise<ModeRunner> {
+  if (mode === "sim") return (o) => runSim(o);
+  const { runLocal } = await import("../modes/local.js");
+  return runLocal;
+}
+
+export async function runExperiment(
+  exp: Experiment,
+  opts: RunExperimentOptions = {},
+): Promise<ExperimentResult> {
+  const { config, variants } = exp;
+  const progress = opts.progress ?? new SilentProgress();
+  const run = opts.runner ?? (await modeRunner(config.mode));
+  const dir = createRunDir(opts.outBase ?? defaultResultsBase(), config.name);
+  writeConfig(dir, config);
+  writeJson(join(dir, "env.json"), environment(config.mode));
+  const summaries: Summary[] = [];
+  const failures: ExperimentResult["failures"] = [];
+  const total = variants.length * config.repetitions;
+  let index = 0;
+  let interrupted = false;
+  try {
+    for (const variant of variants) {
+      for (let rep = 0; rep < config.repetitions; rep++) {
+        if (opts.aborted?.()) {
+          interrupted = true;
+          break;
+        }
+        index++;
+        const seed = config.seed + rep;
+        const where = runDir(dir, variant.index, variant.label, rep);
+        progress.start({
+          index,
+          total,
+          label: variant.label,
+          repetition: rep,
+          durationMs: config.workload.durationMs,
+          time: config.mode === "sim" ? "simulated" : "wall-clock",
+        });
+        const outcome = await run({
+          config,
+          variant,
+          repetition: rep,
+          seed,
+          dir: where,
+          onProgress: (t, ops) => progress.update(t, ops),
+          ...(opts.aborted ? { aborted: opts.aborted } : {}),
+        });
+        const summary = summarize(config.name, outcome);
+        writeRun(where, outcome, summary);
+        progress.end(summary);
+        summaries.push(summary);
+        writeFileSync(join(dir, "results.csv"), toCsv(summaries.map(csvRow)));
+        if (!summary.checks.passed) {
+          failures.push({
+            variant: variant.label,
+            repetition: rep,
+            seed,
+            failed: summary.checks.failed,
+            details: [
+              ...outcome.checks
+                .filter((c) => !c.passed)
+                .flatMap((c) => c.violations.map((v) => `[${c.name}] ${v}`)),
+              ...(outcome.error ? [outcome.error] : []),
+            ],
+          });
+        }
+        if (opts.aborted?.()) {
+          interrupted = true;
+          break;
+        }
+      }
+      if (interrupted) break;
+    }
+  } finally {
+    progress.stop();
+  }
+  const table = summaryTable(summaries);
+  writeFileSync(join(dir, "summary.txt"), `${table}\n`);
+  writeFileSync(join(dir, "results.csv"), toCsv(summaries.map(csvRow)));
+  return { dir, summaries, table, failures, interrupted };
+}

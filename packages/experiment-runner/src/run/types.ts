@@ -1,0 +1,69 @@
+// What one run (a variant, a repetition) produces, whatever the mode: the client-visible
+// history, the safety checks, the faults as applied and leadership changes. Statistics and
+// files are derived from this, so sim and local results have one format.
+
+import type { Operation, Result } from "@paxos/core";
+import type { Mode } from "../config/types.js";
+
+/** One client operation: one line of history.ndjson. Times in ms from the start of the run. */
+export interface HistoryRecord {
+  clientId: string;
+  seq: number;
+  op: Operation;
+  /** null when the operation never returned (still outstanding at the end) */
+  result: Result | null;
+  invokedAt: number;
+  returnedAt: number | null;
+}
+
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  /** what went wrong, a line each (at most a few) */
+  violations: string[];
+}
+
+export interface AppliedFault {
+  atMs: number;
+  what: string;
+  /** the node a crash, restart or partition hit, once "@leader" was resolved */
+  node?: string;
+}
+
+export interface LeadershipRecord {
+  atMs: number;
+  node: string;
+  active: boolean;
+  ballot: string;
+}
+
+export interface RunOutcome {
+  mode: Mode;
+  /** "simulated": virtual ms of the simulator; "wall-clock": real ms */
+  time: "simulated" | "wall-clock";
+  variant: string;
+  quorum: string;
+  repetition: number;
+  seed: number;
+  startedAt: string;
+  wallMs: number;
+  durationMs: number;
+  warmupMs: number;
+  cooldownMs: number;
+  history: HistoryRecord[];
+  checks: CheckResult[];
+  faults: AppliedFault[];
+  leadership: LeadershipRecord[];
+  /** mode-specific counters (messages, events, trace hash, ...) */
+  extra: Record<string, unknown>;
+  /** set when the run could not complete (the checks then count as failed) */
+  error?: string;
+}
+
+/** Called while a run goes on: time done so far (in the run's time) and operations completed. */
+export type ProgressFn = (doneMs: number, opsCompleted: number) => void;
+
+/** The machine cannot run the experiment (a missing binary, no free port, ...): exit code 2. */
+export class EnvironmentError extends Error {
+  override readonly name = "EnvironmentError";
+}

@@ -1,0 +1,86 @@
+// Public API of @paxos/simulator.
+
+export {
+  checkAgreement,
+  checkAtMostOnce,
+  checkCommitsResumed,
+  checkOrder,
+  checkResults,
+  checkSafety,
+  checkValidity,
+  completedBetween,
+  formatViolations,
+  type Recorded,
+  type ResumeBound,
+  sameBatch,
+  type Violation,
+  type ViolationKind,
+} from "./checkers.js";
+export {
+  type DropReason,
+  type NodeSpec,
+  type SimulationConfig,
+  SimulationConfigError,
+  validate as validateSimulationConfig,
+} from "./cluster.js";
+export {
+  diagnoseHoleStarvation,
+  diagnoseKnownStall,
+  diagnoseLostDecision,
+  type HoleStarvationStall,
+  type LostDecisionStall,
+} from "./diagnosis.js";
+export { applyFaults, describeFault, type Fault } from "./faults.js";
+export { EventQueue } from "./heap.js";
+export {
+  LatencyConfigError,
+  type LatencySampler,
+  type LatencySpec,
+  latencySampler,
+  meanLatencyMs,
+  validateLatency,
+} from "./latency.js";
+export {
+  DEFAULT_LINK,
+  type LinkOverride,
+  type LinkSpec,
+  Network,
+  NetworkConfigError,
+  type NetworkSpec,
+} from "./network.js";
+export type {
+  FaultRecord,
+  HistoryEntry,
+  LeadershipChange,
+  MessageCounters,
+  ReplicaRun,
+  SimulationStats,
+} from "./records.js";
+export { mix32, SimRng } from "./rng.js";
+export {
+  CHAOS_NETWORK,
+  CHAOS_TIMING,
+  type ChaosCaseOptions,
+  type ChaosCaseResult,
+  type ChaosOptions,
+  type ClusterPreset,
+  isPresetName,
+  PRESETS,
+  type PresetName,
+  randomFaults,
+  runChaosCase,
+  type ScheduleKind,
+  splitBrainFaults,
+} from "./scenarios.js";
+export { type Action, Simulation } from "./simulation.js";
+export { type LatencySummary, percentile, summarize } from "./stats.js";
+export { MESSAGE_TYPE_CODE, TraceHash } from "./trace.js";
+export {
+  DEFAULT_MIX,
+  type OperationMix,
+  OperationSource,
+  type ResolvedWorkload,
+  resolveWorkload,
+  WorkloadConfigError,
+  type WorkloadSpec,
+} from "./workload.js";

@@ -1,0 +1,285 @@
+// The simulated network: unreliable datagrams between nodes, as the engine assumes (UDP-like).
+// Each directed link (from, to) has a latency distribution plus jitter, a loss probability, a
+// duplication probability and a reordering probability (an extra random delay on top of the
+// latency). Links take the default settings unless overridden per pair. FIFO is not guaranteed:
+// two messages on the same link each draw their own delay.
+//
+// Partitions are a set of blocked directed links. A message is dropped if its link is blocked
+// when it is sent or when it would arrive, so a partition takes effect at once, in both
+// directions, for messages in flight too.
+//
+// The network only decides fates and delays; the simulation owns the clock and the event queue.
+
+import type { Rng } from "@paxos/core";
+import { type LatencySampler, type LatencySpec, latencySampler } from "./latency.js";
+
+export interface LinkSpec {
+  readonly latency: LatencySpec;
+  /** uniform extra delay in [-jitterMs, +jitterMs), clamped so a delay is never negative */
+  readonly jitterMs?: number;
+  /** probability that a message is lost */
+  readonly lossRate?: number;
+  /** probability that a message arrives twice (the copy draws its own delay) */
+  readonly duplicateRate?: number;
+  /** probability that a message is held back by an extra uniform delay in [0, reorderDelayMs) */
+  readonly reorderRate?: number;
+  /** the largest extra delay of a reordered message; 10 ms by default */
+  readonly reorderDelayMs?: number;
+}
+
+export interface LinkOverride extends Partial<LinkSpec> {
+  readonly from: string;
+  readonly to: string;
+  /** apply to (to, from) as well */
+  readonly bidirectional?: boolean;
+}
+
+export interface NetworkSpec {
+  /** every link not overridden */
+  readonly link: LinkSpec;
+  readonly overrides?: readonly LinkOverride[];
+}
+
+export const DEFAULT_LINK: LinkSpec = {
+  latency: { kind: "constant", ms: 1 },
+  jitterMs: 0,
+  lossRate: 0,
+  duplicateRate: 0,
+  reorderRate: 0,
+  reorderDelayMs: 10,
+};
+
+export class NetworkConfigError extends Error {
+  override readonly name = "NetworkConfigError";
+}
+
+/** A link's settings, validated, with its latency sampler built. */
+class CompiledLink {
+  readonly sample: LatencySampler;
+  readonly lossRate: number;
+  readonly duplicateRate: number;
+  readonly reorderRate: number;
+  readonly reorderDelayMs: number;
+
+  constructor(
+    readonly spec: Required<LinkSpec>,
+    where: string,
+  ) {
+    this.sample = latencySampler(spec.latency, spec.jitterMs, `${where}.latency`);
+    this.lossRate = probability(`${where}.lossRate`, spec.lossRate);
+    this.duplicateRate = probability(`${where}.duplicateRate`, spec.duplicateRate);
+    this.reorderRate = probability(`${where}.reorderRate`, spec.reorderRate);
+    const d = spec.reorderDelayMs;
+    if (typeof d !== "number" || !Number.isFinite(d) || d < 0) {
+      throw new NetworkConfigError(
+        `${where}.reorderDelayMs must be a number >= 0, got ${String(d)}`,
+      );
+    }
+    this.reorderDelayMs = d;
+  }
+}
+
+function probability(where: string, p: unknown): number {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
+    throw new NetworkConfigError(`${where} must be a probability in [0, 1], got ${String(p)}`);
+  }
+  return p;
+}
+
+function complete(link: LinkSpec, where: string): Required<LinkSpec> {
+  if (typeof link !== "object" || link === null) {
+    throw new NetworkConfigError(`${where}: expected link settings, got ${String(link)}`);
+  }
+  const full: Required<LinkSpec> = { ...(DEFAULT_LINK as Required<LinkSpec>) };
+  for (const [k, v] of Object.entries(link)) {
+    if (k === "from" || k === "to" || k === "bidirectional") continue;
+    if (!(k in DEFAULT_LINK)) throw new NetworkConfigError(`${where}: unknown link setting "${k}"`);
+    if (v !== undefined) (full as Record<string, unknown>)[k] = v;
+  }
+  return full;
+}
+
+export class Network {
+  readonly ids: readonly string[];
+  private readonly indexById = new Map<string, number>();
+  private readonly n: number;
+  private defaultSpec: Required<LinkSpec>;
+  /** per directed pair (from * n + to): the override, if any */
+  private readonly overrides: (Partial<LinkSpec> | undefined)[];
+  private readonly links: CompiledLink[];
+  private readonly blocked: Uint8Array;
+  private blockedCount = 0;
+  private readonly rng: Rng;
+
+  /** Delays of the copies decided by the last route() call. */
+  readonly delays = new Float64Array(2);
+
+  constructor(ids: readonly string[], spec: NetworkSpec | undefined, rng: Rng) {
+    this.ids = [...ids];
+    this.n = ids.length;
+    ids.forEach((id, i) => {
+      if (this.indexById.has(id)) throw new NetworkConfigError(`duplicate node id "${id}"`);
+      this.indexById.set(id, i);
+    });
+    this.rng = rng;
+    this.defaultSpec = complete(spec?.link ?? DEFAULT_LINK, "network.link");
+    const defaultLink = new CompiledLink(this.defaultSpec, "network.link");
+    this.overrides = new Array<Partial<LinkSpec> | undefined>(this.n * this.n).fill(undefined);
+    this.links = new Array<CompiledLink>(this.n * this.n).fill(defaultLink);
+    this.blocked = new Uint8Array(this.n * this.n);
+    (spec?.overrides ?? []).forEach((o, i) => {
+      this.setLink(o.from, o.to, o, o.bidirectional === true, `network.overrides[${i}]`);
+    });
+  }
+
+  indexOf(id: string): number {
+    const i = this.indexById.get(id);
+    if (i === undefined) throw new NetworkConfigError(`unknown node "${id}"`);
+    return i;
+  }
+
+  /** Settings in force on the link from -> to. */
+  link(from: string, to: string): Required<LinkSpec> {
+    return this.links[this.indexOf(from) * this.n + this.indexOf(to)]!.spec;
+  }
+
+  /** Change the default settings (merged into the current ones); overrides stay on top. */
+  setDefaultLink(settings: Partial<LinkSpec>): void {
+    const spec = complete({ ...this.defaultSpec, ...settings }, "network.link");
+    const compiled = new CompiledLink(spec, "network.link");
+    this.defaultSpec = spec;
+    const cache = new Map<Partial<LinkSpec>, CompiledLink>();
+    for (let i = 0; i < this.links.length; i++) {
+      const o = this.overrides[i];
+      if (o === undefined) {
+        this.links[i] = compiled;
+        continue;
+      }
+      let c = cache.get(o);
+      if (!c) {
+        c = new CompiledLink(complete({ ...spec, ...o }, "network.override"), "network.override");
+        cache.set(o, c);
+      }
+      this.links[i] = c;
+    }
+  }
+
+  /** Override settings of one directed link (and its reverse if asked). */
+  setLink(
+    from: string,
+    to: string,
+    settings: Partial<LinkSpec>,
+    bidirectional = false,
+    where = `link ${from}->${to}`,
+  ): void {
+    const own: Partial<LinkSpec> = {};
+    for (const [k, v] of Object.entries(settings)) {
+      if (k === "from" || k === "to" || k === "bidirectional" || v === undefined) continue;
+      (own as Record<string, unknown>)[k] = v;
+    }
+    const compiled = new CompiledLink(complete({ ...this.defaultSpec, ...own }, where), where);
+    const f = this.indexOf(from);
+    const t = this.indexOf(to);
+    this.overrides[f * this.n + t] = own;
+    this.links[f * this.n + t] = compiled;
+    if (bidirectional) {
+      this.overrides[t * this.n + f] = own;
+      this.links[t * this.n + f] = compiled;
+    }
+  }
+
+  // ---- partitions ----
+
+  /** Block the directed link from -> to. */
+  block(from: string, to: string): void {
+    this.setBlocked(this.indexOf(from) * this.n + this.indexOf(to), true);
+  }
+
+  unblock(from: string, to: string): void {
+    this.setBlocked(this.indexOf(from) * this.n + this.indexOf(to), false);
+  }
+
+  /**
+   * Cut every link between nodes of different groups, both directions. Nodes not listed in any
+   * group keep all their links: they stand outside the partition (e.g. clients that still reach
+   * both sides, or a node the experiment does not care about). Cuts add to those already in
+   * force; heal() removes them all.
+   */
+  partition(groups: readonly (readonly string[])[]): void {
+    const groupOf = new Map<number, number>();
+    groups.forEach((group, g) => {
+      for (const id of group) {
+        const i = this.indexOf(id);
+        if (groupOf.has(i)) throw new NetworkConfigError(`partition: "${id}" is in two groups`);
+        groupOf.set(i, g);
+      }
+    });
+    for (const [a, ga] of groupOf) {
+      for (const [b, gb] of groupOf) {
+        if (ga !== gb) this.setBlocked(a * this.n + b, true);
+      }
+    }
+  }
+
+  /** Cut every link to and from `id`. */
+  isolate(id: string): void {
+    const i = this.indexOf(id);
+    for (let j = 0; j < this.n; j++) {
+      if (j === i) continue;
+      this.setBlocked(i * this.n + j, true);
+      this.setBlocked(j * this.n + i, true);
+    }
+  }
+
+  /** Remove every cut. */
+  heal(): void {
+    this.blocked.fill(0);
+    this.blockedCount = 0;
+  }
+
+  isBlocked(from: string, to: string): boolean {
+    return this.blocked[this.indexOf(from) * this.n + this.indexOf(to)] === 1;
+  }
+
+  /** Is any link cut? */
+  get partitioned(): boolean {
+    return this.blockedCount > 0;
+  }
+
+  /** Fast path for the simulation: by node index. */
+  isBlockedIdx(from: number, to: number): boolean {
+    return this.blockedCount > 0 && this.blocked[from * this.n + to] === 1;
+  }
+
+  private setBlocked(k: number, on: boolean): void {
+    const was = this.blocked[k] === 1;
+    if (was === on) return;
+    this.blocked[k] = on ? 1 : 0;
+    this.blockedCount += on ? 1 : -1;
+  }
+
+  // ---- per message ----
+
+  /**
+   * Decide the fate of one message from -> to: returns how many copies arrive (0 lost or cut,
+   * 1, or 2 when duplicated), their delays in `this.delays`. Random draws happen in a fixed
+   * order (loss, duplication, then per copy latency and reordering) and only for features that
+   * are switched on, so a fault-free link costs exactly one latency sample.
+   */
+  route(from: number, to: number): number {
+    const k = from * this.n + to;
+    if (this.blockedCount > 0 && this.blocked[k] === 1) return 0;
+    const link = this.links[k]!;
+    const rng = this.rng;
+    if (link.lossRate > 0 && rng.next() < link.lossRate) return 0;
+    const copies = link.duplicateRate > 0 && rng.next() < link.duplicateRate ? 2 : 1;
+    for (let c = 0; c < copies; c++) {
+      let d = link.sample(rng);
+      if (link.reorderRate > 0 && rng.next() < link.reorderRate) {
+        d += rng.next() * link.reorderDelayMs;
+      }
+      this.delays[c] = d;
+    }
+    return copies;
+  }
+}

@@ -1,0 +1,126 @@
+// Closed-loop workload: each client node keeps `outstanding` operations in flight and submits a
+// new one as soon as one completes (no think time). Operations come from a seeded stream per
+// client incarnation, so they replay with the seed.
+
+import type { Operation } from "@paxos/core";
+import type { SimRng } from "./rng.js";
+
+export interface OperationMix {
+  readonly get: number;
+  readonly put: number;
+  readonly delete: number;
+  readonly cas: number;
+}
+
+export interface WorkloadSpec {
+  /** operations each client node keeps in flight */
+  readonly outstandingPerClient: number;
+  /** keys are "k0" .. "k{keyCount-1}", drawn uniformly */
+  readonly keyCount?: number;
+  /** relative weights of the operation types */
+  readonly mix?: Partial<OperationMix>;
+  /** length of the values written by put and cas */
+  readonly valueBytes?: number;
+  /** when clients start submitting (virtual ms) */
+  readonly startMs?: number;
+  /** no operation is invoked at or after this time (virtual ms) */
+  readonly stopMs?: number;
+}
+
+export const DEFAULT_MIX: OperationMix = { get: 0.5, put: 0.4, delete: 0.05, cas: 0.05 };
+
+export class WorkloadConfigError extends Error {
+  override readonly name = "WorkloadConfigError";
+}
+
+export interface ResolvedWorkload {
+  readonly outstandingPerClient: number;
+  readonly keyCount: number;
+  readonly mix: OperationMix;
+  readonly valueBytes: number;
+  readonly startMs: number;
+  readonly stopMs: number;
+}
+
+export function resolveWorkload(spec: WorkloadSpec): ResolvedWorkload {
+  const int = (name: string, v: unknown, min: number): number => {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+      throw new WorkloadConfigError(
+        `workload.${name} must be an integer >= ${min}, got ${String(v)}`,
+      );
+    }
+    return v;
+  };
+  const mix = { ...DEFAULT_MIX, ...spec.mix };
+  let total = 0;
+  for (const [k, w] of Object.entries(mix)) {
+    if (!(k in DEFAULT_MIX))
+      throw new WorkloadConfigError(`workload.mix: unknown operation "${k}"`);
+    if (typeof w !== "number" || !(w >= 0) || !Number.isFinite(w)) {
+      throw new WorkloadConfigError(`workload.mix.${k} must be a weight >= 0, got ${String(w)}`);
+    }
+    total += w;
+  }
+  if (total <= 0) throw new WorkloadConfigError("workload.mix: every weight is 0");
+  const startMs = spec.startMs ?? 0;
+  const stopMs = spec.stopMs ?? Number.POSITIVE_INFINITY;
+  if (!(startMs >= 0) || !(stopMs >= startMs)) {
+    throw new WorkloadConfigError(
+      `workload: need 0 <= startMs <= stopMs, got ${startMs}, ${stopMs}`,
+    );
+  }
+  return {
+    outstandingPerClient: int("outstandingPerClient", spec.outstandingPerClient, 0),
+    keyCount: int("keyCount", spec.keyCount ?? 100, 1),
+    mix: {
+      get: mix.get / total,
+      put: mix.put / total,
+      delete: mix.delete / total,
+      cas: mix.cas / total,
+    },
+    valueBytes: int("valueBytes", spec.valueBytes ?? 8, 1),
+    startMs,
+    stopMs,
+  };
+}
+
+/**
+ * Operations of one client incarnation. Written values are unique ("clientId.seq" padded to
+ * valueBytes), which a later linearizability check can use to tell writes apart; a cas expects
+ * the value this client last saw for the key, or absence.
+ */
+export class OperationSource {
+  private readonly lastSeen = new Map<string, string | null>();
+  private readonly keys: string[];
+  private readonly pad: string;
+
+  constructor(
+    private readonly workload: ResolvedWorkload,
+    private readonly clientId: string,
+    private readonly rng: SimRng,
+  ) {
+    this.keys = Array.from({ length: workload.keyCount }, (_, i) => `k${i}`);
+    this.pad = "x".repeat(workload.valueBytes);
+  }
+
+  next(seq: number): Operation {
+    const { mix } = this.workload;
+    const key = this.keys[this.rng.below(this.keys.length)]!;
+    const u = this.rng.next();
+    if (u < mix.get) return { type: "get", key };
+    if (u < mix.get + mix.put) return { type: "put", key, value: this.value(seq) };
+    if (u < mix.get + mix.put + mix.delete) return { type: "delete", key };
+    const expected = this.rng.chance(0.5) ? (this.lastSeen.get(key) ?? null) : null;
+    return { type: "cas", key, expected, value: this.value(seq) };
+  }
+
+  /** Remember what a completed operation showed of its key (feeds cas expectations). */
+  observe(op: Operation, value: string | null): void {
+    this.lastSeen.set(op.key, value);
+  }
+
+  private value(seq: number): string {
+    const v = `${this.clientId}.${seq}`;
+    return v.length >= this.pad.length ? v : v + this.pad.slice(v.length);
+  }
+}

@@ -1,0 +1,357 @@
+// The client library: get/put/delete/cas against a cluster, each a Promise.
+//
+// It is a small sans-IO host around core's own Client role (inside a PaxosNode that has only
+// that role), so the real client behaves exactly like the simulated one: every request gets a
+// unique (clientId, seq), the clientId is random per connect() (seqs restart at 0), and a
+// request that times out is resent with the SAME seq to the next replica, so a retried write
+// is applied once. This file only adds sockets, a clock, a timer and Promises.
+
+import { randomBytes } from "node:crypto";
+import { type NodeEvent, type Operation, PaxosNode, type Result, type Timing } from "@paxos/core";
+import { majority } from "@paxos/quorum-system";
+import type WebSocket from "ws";
+import { type Cluster, DEFAULT_MAX_FRAME_BYTES, loadCluster, nodeUrl } from "./cluster-file.js";
+import { decodeFrame, encodeMessage, frameFromParts } from "./codec.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { PeerLink } from "./peer-link.js";
+import { checkDataFrame } from "./validate.js";
+
+/** A cluster file path, a loaded cluster, or the replicas' addresses ("host:port" or ws:// URLs). */
+export type ClusterTarget = string | Cluster | readonly string[];
+
+export interface ConnectOptions {
+  /** default: "c-" + 8 random hex digits; must be new for every process (seqs restart) */
+  readonly clientId?: string;
+  /** default: the cluster's secret (file or PAXOS_CLUSTER_SECRET); needed when clientAuth is on */
+  readonly secret?: string;
+  /** for bare addresses: the cluster id to insist on (default: whatever the nodes announce) */
+  readonly clusterId?: string;
+  /** reject an operation that has not completed after this long (default 30 s; it may still
+   *  be applied later: the engine keeps retrying it with the same seq) */
+  readonly timeoutMs?: number;
+  /** resend to the next replica after this long without an answer (default: cluster timing) */
+  readonly retryMs?: number;
+  readonly retryMaxMs?: number;
+  /** how long connect() waits for a first replica connection (default 5 s) */
+  readonly connectTimeoutMs?: number;
+  readonly logger?: Logger;
+}
+
+export class OperationTimeoutError extends Error {
+  override readonly name = "OperationTimeoutError";
+}
+
+interface Waiter {
+  resolve(result: Result): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface ReplicaTarget {
+  /** the id the Client role uses: the node id, or the address when given bare addresses */
+  readonly id: string;
+  readonly url: string;
+  /** the node id to insist on in the handshake, when known */
+  readonly nodeId: string | undefined;
+}
+
+function toUrl(address: string): string {
+  return /^wss?:\/\//.test(address) ? address : `ws://${address}/`;
+}
+
+export class PaxosClient {
+  readonly clientId: string;
+  private readonly node: PaxosNode;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly waiters = new Map<number, Waiter>();
+  private readonly log: Logger;
+  private readonly timeoutMs: number;
+  private turnScheduled = false;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private timerAt = Number.NaN;
+  private closed = false;
+  private rotation = 0;
+
+  private constructor(
+    targets: readonly ReplicaTarget[],
+    options: ConnectOptions,
+    cluster: Cluster | undefined,
+  ) {
+    this.clientId = options.clientId ?? `c-${randomBytes(4).toString("hex")}`;
+    this.log = (options.logger ?? silentLogger()).child({ client: this.clientId });
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const ids = targets.map((t) => t.id);
+    const timing: Partial<Timing> = {
+      ...cluster?.file.timing,
+      ...(options.retryMs === undefined ? {} : { clientRetryMs: options.retryMs }),
+      ...(options.retryMaxMs === undefined ? {} : { clientRetryMaxMs: options.retryMaxMs }),
+    };
+    this.node = new PaxosNode(
+      {
+        id: this.clientId,
+        roles: ["client"],
+        // The client role only reads `replicas`; the quorum system is never consulted.
+        cluster: {
+          replicas: ids,
+          leaders: [],
+          quorum: cluster?.layout.quorum ?? majority([...ids]),
+        },
+        timing,
+        clientId: this.clientId,
+      },
+      { now: performance.now(), rng: { next: Math.random } },
+    );
+    const secret = options.secret ?? cluster?.secret;
+    const maxPayload = cluster?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    for (const t of targets) {
+      this.links.set(
+        t.id,
+        new PeerLink({
+          peerId: t.nodeId ?? t.id,
+          url: t.url,
+          identity: {
+            clusterId: cluster?.file.clusterId ?? options.clusterId,
+            kind: "client",
+            id: this.clientId,
+            secret,
+          },
+          maxPayload,
+          log: this.log,
+          onData: (data, link) => this.onData(t.id, link, data),
+        }),
+      );
+    }
+  }
+
+  /** Connects to the replicas of a cluster; resolves once one connection is up. */
+  static async connect(target: ClusterTarget, options: ConnectOptions = {}): Promise<PaxosClient> {
+    let cluster: Cluster | undefined;
+    let targets: ReplicaTarget[];
+    if (typeof target === "string") cluster = loadCluster(target);
+    else if (!Array.isArray(target)) cluster = target as Cluster;
+    if (cluster !== undefined) {
+      targets = cluster.layout.replicas.map((id) => ({
+        id,
+        url: nodeUrl(cluster.nodesById.get(id)!),
+        nodeId: id,
+      }));
+    } else {
+      const addresses = target as readonly string[];
+      if (addresses.length === 0) throw new Error("connect: no replica addresses given");
+      targets = addresses.map((a) => ({ id: a, url: toUrl(a), nodeId: undefined }));
+    }
+    const client = new PaxosClient(targets, options, cluster);
+    await client.warmUp(options.connectTimeoutMs ?? 5_000);
+    return client;
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.execute({ type: "get", key }).then((r) =>
+      r.type === "get" ? r.value : unexpected(r),
+    );
+  }
+
+  put(key: string, value: string): Promise<void> {
+    return this.execute({ type: "put", key, value }).then((r) =>
+      r.type === "put" ? undefined : unexpected(r),
+    );
+  }
+
+  /** Resolves to whether the key existed. */
+  delete(key: string): Promise<boolean> {
+    return this.execute({ type: "delete", key }).then((r) =>
+      r.type === "delete" ? r.existed : unexpected(r),
+    );
+  }
+
+  /** Sets `key` to `value` if it holds `expected` (null: if it is absent). */
+  cas(
+    key: string,
+    expected: string | null,
+    value: string,
+  ): Promise<{ ok: boolean; value: string | null }> {
+    return this.execute({ type: "cas", key, expected, value }).then((r) =>
+      r.type === "cas" ? { ok: r.ok, value: r.value } : unexpected(r),
+    );
+  }
+
+  /** Runs any operation; resolves with the state machine's result. */
+  execute(op: Operation): Promise<Result> {
+    if (this.closed) return Promise.reject(new Error("client is closed"));
+    return new Promise((resolve, reject) => {
+      const seq = this.node.submit(op, performance.now());
+      const waiter: Waiter = { resolve, reject, timer: undefined };
+      if (Number.isFinite(this.timeoutMs)) {
+        waiter.timer = setTimeout(() => {
+          this.waiters.delete(seq);
+          reject(
+            new OperationTimeoutError(
+              `${op.type} ${JSON.stringify(op.key)} (seq ${seq}) timed out after ${this.timeoutMs} ms`,
+            ),
+          );
+        }, this.timeoutMs);
+      }
+      this.waiters.set(seq, waiter);
+      this.scheduleTurn();
+    });
+  }
+
+  /** Operations submitted and not answered yet. */
+  get outstanding(): number {
+    return this.waiters.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const link of this.links.values()) link.close();
+    for (const w of this.waiters.values()) {
+      if (w.timer !== undefined) clearTimeout(w.timer);
+      w.reject(new Error("client closed"));
+    }
+    this.waiters.clear();
+  }
+
+  private warmUp(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let failures = 0;
+      const errors = new Map<string, string>();
+      const timer = setTimeout(() => {
+        finish(
+          new Error(
+            `connect: no replica reachable within ${timeoutMs} ms (${describeErrors(errors)})`,
+          ),
+        );
+      }, timeoutMs);
+      let done = false;
+      const finish = (error?: Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        for (const link of this.links.values()) link.onOpen = undefined;
+        for (const link of this.links.values()) link.onDialFailed = undefined;
+        if (error === undefined) resolve();
+        else {
+          void this.close();
+          reject(error);
+        }
+      };
+      for (const link of this.links.values()) {
+        link.onOpen = () => finish();
+        link.onDialFailed = (error) => {
+          errors.set(link.peerId, error.message);
+          // Refusals (wrong secret, wrong cluster) will not go away: fail fast when every
+          // replica refused us. Unreachable replicas may still come up: wait for the timeout.
+          if (error.name === "HandshakeError" && ++failures === this.links.size) {
+            finish(new Error(`connect: refused by every replica (${describeErrors(errors)})`));
+          }
+        };
+        link.warmUp();
+      }
+    });
+  }
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled || this.closed) return;
+    this.turnScheduled = true;
+    setImmediate(this.runTurn);
+  }
+
+  private readonly runTurn = (): void => {
+    this.turnScheduled = false;
+    if (this.closed) return;
+    const out = this.node.drain();
+    for (const event of out.events) this.onEvent(event);
+    // Group by replica: every request of this turn to one replica goes in one frame.
+    const byReplica = new Map<string, string[]>();
+    for (const { to, message } of out.sends) {
+      let parts = byReplica.get(to);
+      if (parts === undefined) {
+        parts = [];
+        byReplica.set(to, parts);
+      }
+      parts.push(encodeMessage(message));
+    }
+    for (const [to, parts] of byReplica) {
+      this.linkFor(to)?.send(frameFromParts(this.clientId, parts), 0);
+    }
+    const at = this.node.nextWakeAt();
+    if (at !== this.timerAt) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timerAt = at;
+      this.timer = Number.isFinite(at)
+        ? setTimeout(this.onTimer, Math.max(1, Math.ceil(at - performance.now())))
+        : undefined;
+    }
+  };
+
+  /**
+   * The link for a request the Client role addressed to `replica`; a replica whose connection
+   * is known to be down is skipped for one that is up. Any replica serves any request, and the
+   * Client role alone would keep picking the dead one: it moves to the next replica on every
+   * retry of every command, so with one of three replicas down a third of the retries go
+   * nowhere (see the report on core's Client).
+   */
+  private linkFor(replica: string): PeerLink | undefined {
+    const chosen = this.links.get(replica);
+    if (chosen === undefined || !chosen.isDown) return chosen;
+    const up = [...this.links.values()].filter((l) => l.linkState === "open");
+    if (up.length === 0) return chosen;
+    return up[this.rotation++ % up.length];
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.NaN;
+    if (this.closed) return;
+    this.node.tick(performance.now());
+    this.runTurn();
+  };
+
+  private onEvent(event: NodeEvent): void {
+    if (event.type !== "completed") return;
+    const waiter = this.waiters.get(event.seq);
+    if (waiter === undefined) return;
+    this.waiters.delete(event.seq);
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    waiter.resolve(event.result);
+  }
+
+  private onData(replica: string, link: PeerLink, data: WebSocket.RawData): void {
+    let frame: Record<string, unknown>;
+    try {
+      frame = decodeFrame(data as Buffer) as Record<string, unknown>;
+    } catch (error) {
+      this.log.warn({ peer: link.remoteId, reason: (error as Error).message }, "bad frame dropped");
+      return;
+    }
+    const check = frame.t === "msgs" ? checkDataFrame(frame, link.remoteId ?? "") : null;
+    if (check === null || !check.ok) {
+      this.log.warn(
+        { peer: link.remoteId, reason: check?.reason ?? "not a data frame" },
+        "bad frame dropped",
+      );
+      return;
+    }
+    const now = performance.now();
+    for (const m of check.msgs) {
+      if (m.type === "response") this.node.receive(replica, m, now);
+    }
+    this.scheduleTurn();
+  }
+}
+
+function unexpected(r: Result): never {
+  throw new Error(`unexpected result type ${JSON.stringify(r.type)}`);
+}
+
+function describeErrors(errors: ReadonlyMap<string, string>): string {
+  if (errors.size === 0) return "no answer";
+  return [...errors].map(([peer, e]) => `${peer}: ${e}`).join("; ");
+}
+
+/** Connects to a cluster: `connect("cluster.json")`, `connect(["127.0.0.1:7001", ...])`. */
+export function connect(target: ClusterTarget, options: ConnectOptions = {}): Promise<PaxosClient> {
+  return PaxosClient.connect(target, options);
+}

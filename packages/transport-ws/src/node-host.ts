@@ -1,0 +1,533 @@
+// The node host: drives one sans-IO PaxosNode with a real clock, a real timer, a durable log
+// and real sockets.
+//
+// One event-loop turn is one step of the engine: inputs (frames from peers, the timer) go in
+// as they arrive, and a single `setImmediate` per turn drains what the node produced:
+//   1. persist records -> appended and fdatasync'ed (one write + one sync per turn),
+//   2. then messages -> grouped by destination, one frame per peer (batching on the wire),
+//   3. then the timer is set at nextWakeAt().
+// Draining once per turn rather than once per message is what batches fsyncs and frames
+// under load, while an idle node still answers within the same turn.
+
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import {
+  type Envelope,
+  type Message,
+  type NodeConfig,
+  type NodeEvent,
+  PaxosNode,
+  type Role,
+} from "@paxos/core";
+import { type Cluster, initialLinkSpec, nodeUrl } from "./cluster-file.js";
+import { encodeFrame, encodeMessage, frameFromParts } from "./codec.js";
+import type { ControlRequest, LinkStatus, NodeStatus } from "./control-protocol.js";
+import { parseControlRequest } from "./control-protocol.js";
+import { isActive, LinkShaper, type LinkSpec } from "./link-emulation.js";
+import { LogDigest } from "./log-digest.js";
+import type { Logger } from "./logger.js";
+import { PeerLink } from "./peer-link.js";
+import { InboundServer, type Session } from "./server.js";
+import { DurableLog } from "./storage.js";
+import { checkDataFrame } from "./validate.js";
+
+export interface NodeHostOptions {
+  readonly cluster: Cluster;
+  readonly id: string;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  /** overrides the cluster file's `fsync` */
+  readonly fsync?: boolean;
+}
+
+/** Frames are split so that none exceeds the receiver's limit (chars * 3 >= UTF-8 bytes). */
+const FRAME_OVERHEAD_CHARS = 256;
+
+export class NodeHost {
+  readonly id: string;
+  readonly node: PaxosNode;
+  private readonly cluster: Cluster;
+  private readonly log: Logger;
+  private readonly storage: DurableLog;
+  private readonly server: InboundServer;
+  private readonly links = new Map<string, PeerLink>();
+  /** authenticated client connections by client id: responses go back on them */
+  private readonly clients = new Map<string, Session>();
+  private readonly digest = new LogDigest();
+  private readonly startedAt = performance.now();
+  private readonly frameBudgetChars: number;
+
+  /** link emulation: the default spec, per-peer specs, and the partition set */
+  private defaultSpec: LinkSpec | undefined;
+  private readonly peerSpecs = new Map<string, LinkSpec | null>();
+  private readonly partitioned = new Set<string>();
+
+  private turnScheduled = false;
+  private timer: NodeJS.Timeout | undefined = undefined;
+  private timerAt = Number.NaN;
+  private stopped = false;
+  /** counters for the control channel's status (cheap increments only) */
+  private readonly counters = {
+    turns: 0,
+    syncs: 0,
+    syncMs: 0,
+    recordsPersisted: 0,
+    framesIn: 0,
+    messagesIn: 0,
+    framesOut: 0,
+    messagesOut: 0,
+  };
+
+  private constructor(options: NodeHostOptions, storage: DurableLog, node: PaxosNode) {
+    this.id = options.id;
+    this.cluster = options.cluster;
+    this.log = options.logger;
+    this.storage = storage;
+    this.node = node;
+    this.frameBudgetChars = Math.floor(options.cluster.maxFrameBytes / 3) - FRAME_OVERHEAD_CHARS;
+    const self = options.cluster.nodesById.get(options.id)!;
+    this.server = new InboundServer({
+      host: self.host,
+      port: self.port,
+      maxPayload: options.cluster.maxFrameBytes,
+      clusterId: options.cluster.file.clusterId,
+      selfId: options.id,
+      nodeIds: new Set(options.cluster.nodesById.keys()),
+      secret: options.cluster.secret!,
+      clientAuth: options.cluster.file.clientAuth === true,
+      log: options.logger,
+      onSession: (s) => this.onSession(s),
+      onFrame: (s, f) => this.onFrame(s, f),
+      onSessionClosed: (s) => this.onSessionClosed(s),
+    });
+    this.defaultSpec = options.cluster.file.links?.default;
+    for (const peer of options.cluster.nodesById.keys()) {
+      if (peer === options.id) continue;
+      const spec = initialLinkSpec(options.cluster.file.links, options.id, peer);
+      if (spec !== this.defaultSpec) this.peerSpecs.set(peer, spec ?? null);
+    }
+  }
+
+  /** Recovers durable state, starts listening, and starts the engine. */
+  static async start(options: NodeHostOptions): Promise<NodeHost> {
+    const { cluster, id, logger } = options;
+    const self = cluster.nodesById.get(id);
+    if (self === undefined)
+      throw new Error(`node id ${JSON.stringify(id)} is not in ${cluster.source}`);
+    if (cluster.secret === undefined) {
+      throw new Error(
+        `${cluster.source}: no cluster secret: set "secret" in the file or PAXOS_CLUSTER_SECRET`,
+      );
+    }
+    const fsync = options.fsync ?? cluster.file.fsync ?? true;
+    const { log: storage, recovered } = DurableLog.open(join(options.dataDir, "state.jsonl"), {
+      fsync,
+    });
+    if (recovered.truncatedBytes > 0) {
+      logger.warn({ bytes: recovered.truncatedBytes }, "cut a torn tail off the durable log");
+    }
+    const config: NodeConfig = {
+      id,
+      roles: self.roles as Role[],
+      cluster: cluster.layout,
+      timing: cluster.file.timing,
+      replica: cluster.file.replica,
+      leader: cluster.file.leader,
+      // a client role numbers commands from 0 in every incarnation: it needs a fresh id
+      clientId: `${id}.${randomBytes(4).toString("hex")}`,
+    };
+    const node = new PaxosNode(config, {
+      now: performance.now(),
+      rng: { next: Math.random },
+      recovered: recovered.records,
+    });
+    const host = new NodeHost(options, storage, node);
+    try {
+      await host.server.listen();
+    } catch (error) {
+      storage.close();
+      throw error;
+    }
+    for (const peer of cluster.nodesById.keys()) if (peer !== id) host.applyLinkSpec(peer);
+    logger.info(
+      {
+        roles: self.roles,
+        url: nodeUrl(self),
+        quorum: cluster.layout.quorum.describe(),
+        recoveredRecords: recovered.records.length,
+        fsync,
+        pid: process.pid,
+      },
+      "node started",
+    );
+    host.scheduleTurn();
+    return host;
+  }
+
+  /** Closes every connection and the durable log. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    for (const link of this.links.values()) link.close();
+    await this.server.close();
+    this.storage.close();
+    this.log.info("node stopped");
+  }
+
+  status(): NodeStatus {
+    const { node } = this;
+    const links: Record<string, LinkStatus> = {};
+    for (const [peer, link] of this.links) {
+      links[peer] = {
+        state: link.linkState,
+        spec: link.shaper?.model.spec ?? null,
+        framesSent: link.stats.framesSent,
+        framesDropped: link.stats.framesDropped,
+        emulationDrops: link.shaper ? { ...link.shaper.drops } : null,
+      };
+    }
+    return {
+      id: this.id,
+      pid: process.pid,
+      roles: [...node.roles],
+      uptimeMs: Math.round(performance.now() - this.startedAt),
+      replica: node.replica
+        ? {
+            appliedBelow: node.replica.appliedBelow,
+            digest: this.digest.hex,
+            digestFrom: this.digest.from,
+          }
+        : null,
+      leader: node.leader
+        ? {
+            active: node.leader.isActive,
+            ballot: node.leader.currentBallot,
+            decidedBelow: node.leader.decidedPrefix,
+          }
+        : null,
+      acceptor: node.acceptor
+        ? { promised: node.acceptor.promised, acceptedSlots: node.acceptor.acceptedCount }
+        : null,
+      partitioned: [...this.partitioned],
+      links,
+      clients: this.clients.size,
+      badFrames: this.server.badFrameCount,
+      counters: { ...this.counters, syncMs: Math.round(this.counters.syncMs) },
+    };
+  }
+
+  // ---- the engine loop ------------------------------------------------------------------
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled || this.stopped) return;
+    this.turnScheduled = true;
+    setImmediate(this.runTurn);
+  }
+
+  private readonly runTurn = (): void => {
+    this.turnScheduled = false;
+    if (this.stopped) return;
+    const out = this.node.drain();
+    const c = this.counters;
+    c.turns++;
+    // Persist, then send: nothing of this drain leaves before its records are durable.
+    if (out.persists.length > 0) {
+      const t0 = performance.now();
+      this.storage.append(out.persists);
+      c.syncMs += performance.now() - t0;
+      c.syncs++;
+      c.recordsPersisted += out.persists.length;
+    }
+    if (out.events.length > 0) this.onEvents(out.events);
+    if (out.sends.length > 0) {
+      c.messagesOut += out.sends.length;
+      this.route(out.sends);
+    }
+    this.armTimer();
+  };
+
+  private armTimer(): void {
+    const at = this.node.nextWakeAt();
+    if (at === this.timerAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = Number.isFinite(at)
+      ? setTimeout(this.onTimer, Math.max(1, Math.ceil(at - performance.now())))
+      : undefined;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.NaN;
+    if (this.stopped) return;
+    this.node.tick(performance.now());
+    this.runTurn();
+  };
+
+  private onEvents(events: readonly NodeEvent[]): void {
+    for (const event of events) {
+      switch (event.type) {
+        case "slotApplied":
+          this.digest.apply(event.slot, event.value);
+          break;
+        case "snapshotInstalled":
+          this.digest.resetAt(event.slot);
+          this.log.info({ slot: event.slot, from: event.from }, "snapshot installed");
+          break;
+        case "leadership":
+          this.log.info(
+            { ballot: event.ballot, active: event.active },
+            event.active ? "leading" : "stopped leading",
+          );
+          break;
+        case "executed":
+        case "completed":
+          break;
+      }
+    }
+  }
+
+  /** Groups one drain's messages by destination and sends one frame (or a few) per peer. */
+  private route(sends: readonly Envelope[]): void {
+    // A message sent to several peers (p2a, decision, heartbeat) is one object: encode it once.
+    const encoded = new Map<Message, string>();
+    const byPeer = new Map<string, string[]>();
+    for (const { to, message } of sends) {
+      const shaper = this.links.get(to)?.shaper;
+      if (shaper?.loses()) continue;
+      let text = encoded.get(message);
+      if (text === undefined) {
+        text = encodeMessage(message);
+        encoded.set(message, text);
+      }
+      let parts = byPeer.get(to);
+      if (parts === undefined) {
+        parts = [];
+        byPeer.set(to, parts);
+      }
+      parts.push(text);
+    }
+    for (const [to, parts] of byPeer) {
+      let start = 0;
+      let chars = 0;
+      for (let i = 0; i < parts.length; i++) {
+        const n = parts[i]!.length + 1;
+        if (chars + n > this.frameBudgetChars && i > start) {
+          this.deliver(to, parts.slice(start, i));
+          start = i;
+          chars = 0;
+        }
+        chars += n;
+      }
+      this.deliver(to, start === 0 ? parts : parts.slice(start));
+    }
+  }
+
+  private deliver(to: string, parts: readonly string[]): void {
+    const frame = frameFromParts(this.id, parts);
+    this.counters.framesOut++;
+    if (
+      frame.length > this.frameBudgetChars &&
+      Buffer.byteLength(frame) > this.cluster.maxFrameBytes
+    ) {
+      this.log.warn(
+        { to, bytes: Buffer.byteLength(frame) },
+        "message larger than maxFrameBytes dropped",
+      );
+      return;
+    }
+    if (this.cluster.nodesById.has(to)) {
+      const link = this.linkTo(to);
+      link.send(frame, link.shaper === undefined ? 0 : Buffer.byteLength(frame));
+      return;
+    }
+    const client = this.clients.get(to);
+    if (client !== undefined && client.ws.readyState === client.ws.OPEN) {
+      client.ws.send(frame);
+    } else if (this.log.isLevelEnabled("debug")) {
+      this.log.debug({ to }, "no connection to destination, frame dropped");
+    }
+  }
+
+  private linkTo(peer: string): PeerLink {
+    let link = this.links.get(peer);
+    if (link === undefined) {
+      link = new PeerLink({
+        peerId: peer,
+        url: nodeUrl(this.cluster.nodesById.get(peer)!),
+        identity: {
+          clusterId: this.cluster.file.clusterId,
+          kind: "node",
+          id: this.id,
+          secret: this.cluster.secret,
+        },
+        maxPayload: this.cluster.maxFrameBytes,
+        log: this.log,
+        onData: () => {
+          // Peers answer on their own links; nothing is expected back on ours.
+        },
+      });
+      this.links.set(peer, link);
+      this.applyLinkSpec(peer);
+    }
+    return link;
+  }
+
+  // ---- inbound ---------------------------------------------------------------------------
+
+  private onSession(session: Session): void {
+    if (session.kind === "client") this.clients.set(session.id, session);
+  }
+
+  private onSessionClosed(session: Session): void {
+    if (this.clients.get(session.id) === session) this.clients.delete(session.id);
+    this.log[session.kind === "client" ? "debug" : "info"](
+      { peer: session.id, kind: session.kind },
+      "peer disconnected",
+    );
+  }
+
+  private onFrame(session: Session, frame: Record<string, unknown>): void {
+    if (this.stopped) return;
+    if (session.kind === "control") {
+      this.onControl(session, frame);
+      return;
+    }
+    if (frame.t !== "msgs") {
+      this.badFrame(session, `unexpected frame type ${JSON.stringify(frame.t ?? null)}`);
+      return;
+    }
+    const check = checkDataFrame(frame, session.id);
+    if (!check.ok) {
+      this.badFrame(session, check.reason);
+      return;
+    }
+    if (session.kind === "client") {
+      // A client may only ask, and only in its own name: it must not speak for the protocol.
+      for (const m of check.msgs) {
+        if (m.type !== "request") {
+          this.badFrame(session, `client sent a ${m.type} message`);
+          return;
+        }
+        if (m.command.clientId !== session.id) {
+          const claimed = JSON.stringify(m.command.clientId);
+          this.badFrame(
+            session,
+            `request for client ${claimed} on the connection of ${JSON.stringify(session.id)}`,
+          );
+          return;
+        }
+      }
+    }
+    this.counters.framesIn++;
+    this.counters.messagesIn += check.msgs.length;
+    const now = performance.now();
+    for (const m of check.msgs) {
+      let taken: boolean;
+      try {
+        taken = this.node.receive(session.id, m, now);
+      } catch (error) {
+        // Validated input made the engine throw: a bug. Crash like a real node would (the
+        // durable log keeps what was promised) rather than run on with half-updated state.
+        this.log.fatal(
+          { peer: session.id, type: m.type, err: (error as Error).stack },
+          "engine threw",
+        );
+        throw error;
+      }
+      if (!taken && this.log.isLevelEnabled("debug")) {
+        this.log.debug(
+          { peer: session.id, type: m.type },
+          "message for a role this node does not have",
+        );
+      }
+    }
+    this.scheduleTurn();
+  }
+
+  private badFrame(session: Session, reason: string): void {
+    this.server.badFrame(session, reason);
+  }
+
+  // ---- control channel -------------------------------------------------------------------
+
+  private onControl(session: Session, frame: Record<string, unknown>): void {
+    const reqId = frame.reqId;
+    if (frame.t !== "control" || typeof reqId !== "number" || !Number.isSafeInteger(reqId)) {
+      this.badFrame(session, "control connection sent something other than a control request");
+      return;
+    }
+    const { t: _t, v: _v, reqId: _r, ...request } = frame;
+    const parsed = parseControlRequest(request);
+    let reply: Record<string, unknown>;
+    if (typeof parsed === "string") {
+      this.log.warn({ peer: session.id, reason: parsed }, "control request refused");
+      reply = { t: "controlReply", reqId, ok: false, error: parsed };
+    } else {
+      try {
+        reply = { t: "controlReply", reqId, ok: true, result: this.control(parsed) };
+      } catch (error) {
+        reply = { t: "controlReply", reqId, ok: false, error: (error as Error).message };
+      }
+    }
+    session.ws.send(encodeFrame({ t: "controlReply", ...reply }));
+  }
+
+  private control(request: ControlRequest): unknown {
+    switch (request.op) {
+      case "status":
+        return this.status();
+      case "setLink": {
+        if (request.peer === "*") {
+          this.defaultSpec = request.spec ?? undefined;
+          for (const peer of this.cluster.nodesById.keys())
+            if (peer !== this.id) this.applyLinkSpec(peer);
+        } else {
+          this.checkPeer(request.peer);
+          this.peerSpecs.set(request.peer, request.spec);
+          this.applyLinkSpec(request.peer);
+        }
+        this.log.info({ peer: request.peer, spec: request.spec }, "link spec set");
+        return { links: this.status().links };
+      }
+      case "partition":
+        for (const peer of request.peers) this.checkPeer(peer);
+        for (const peer of request.peers) {
+          this.partitioned.add(peer);
+          this.applyLinkSpec(peer);
+        }
+        this.log.info({ peers: request.peers }, "partitioned from peers");
+        return { partitioned: [...this.partitioned] };
+      case "heal": {
+        const peers = request.peers ?? [...this.partitioned];
+        for (const peer of peers) {
+          this.partitioned.delete(peer);
+          this.applyLinkSpec(peer);
+        }
+        this.log.info({ peers }, "partition healed");
+        return { partitioned: [...this.partitioned] };
+      }
+      case "setLogLevel":
+        this.log.level = request.level;
+        return { level: request.level };
+    }
+  }
+
+  private checkPeer(peer: string): void {
+    if (!this.cluster.nodesById.has(peer) || peer === this.id) {
+      throw new Error(`unknown peer ${JSON.stringify(peer)} (expected another node's id)`);
+    }
+  }
+
+  /** Installs the shaper for one peer, or removes it when nothing is emulated (zero cost). */
+  private applyLinkSpec(peer: string): void {
+    const link = this.links.get(peer);
+    if (link === undefined) return; // applied when the link is first used
+    const own = this.peerSpecs.get(peer);
+    let spec: LinkSpec | undefined = own === undefined ? this.defaultSpec : (own ?? undefined);
+    if (this.partitioned.has(peer)) spec = { ...spec, down: true };
+    link.shaper?.dispose();
+    link.shaper = isActive(spec) ? new LinkShaper(spec, link.transmit) : undefined;
+  }
+}

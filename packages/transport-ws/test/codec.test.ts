@@ -1,0 +1,89 @@
+import type { Message } from "@paxos/core";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import {
+  DecodeError,
+  decodeFrame,
+  encodeDataFrame,
+  encodeFrame,
+  encodeMessage,
+  frameFromParts,
+  WIRE_VERSION,
+} from "../src/codec.js";
+
+const ballot = { round: 7, leader: "n2" };
+const msgs: Message[] = [
+  {
+    type: "p2a",
+    ballot,
+    slot: 12,
+    value: [
+      {
+        clientId: "c-1",
+        seq: 3,
+        ackedBelow: 2,
+        op: { type: "put", key: "k", value: 'v\u00e9\u{1f600}"' },
+      },
+    ],
+  },
+  { type: "p2b", ballot, slot: 12 },
+  { type: "decision", slot: 12, value: [] },
+];
+
+test("a data frame round-trips and carries the version and the sender", () => {
+  const text = encodeDataFrame("n1", msgs);
+  const back = decodeFrame(Buffer.from(text)) as Record<string, unknown>;
+  assert.equal(back, { t: "msgs", v: WIRE_VERSION, from: "n1", msgs });
+});
+
+test("splicing pre-encoded messages gives the same frame as encoding it whole", () => {
+  const spliced = frameFromParts("n1", msgs.map(encodeMessage));
+  assert.is(spliced, encodeDataFrame("n1", msgs));
+  assert.equal(decodeFrame(frameFromParts("n1", [])), {
+    t: "msgs",
+    v: WIRE_VERSION,
+    from: "n1",
+    msgs: [],
+  });
+});
+
+test("the sender id is escaped, never spliced raw", () => {
+  const frame = decodeFrame(frameFromParts('x","evil":"1', [])) as Record<string, unknown>;
+  assert.is(frame.from, 'x","evil":"1');
+  assert.is(frame.evil, undefined);
+});
+
+test("decodeFrame accepts every shape ws hands over", () => {
+  const text = encodeFrame({ t: "challenge", nonce: "ab" });
+  const expected = { t: "challenge", nonce: "ab", v: WIRE_VERSION };
+  assert.equal(decodeFrame(text), expected);
+  assert.equal(decodeFrame(Buffer.from(text)), expected);
+  const buf = Buffer.from(text);
+  assert.equal(decodeFrame([buf.subarray(0, 5), buf.subarray(5)]), expected);
+  const ab = new ArrayBuffer(buf.length);
+  new Uint8Array(ab).set(buf);
+  assert.equal(decodeFrame(ab), expected);
+  // a Buffer that is a view into a larger pool
+  const pooled = Buffer.concat([Buffer.from("xxxx"), buf]).subarray(4);
+  assert.equal(decodeFrame(pooled), expected);
+});
+
+test("decodeFrame rejects garbage, arrays and primitives with a DecodeError", () => {
+  for (const bad of [
+    Buffer.from([0xff, 0x00, 0x13, 0x37]),
+    '{"t":',
+    "[1,2]",
+    "42",
+    "null",
+    '"s"',
+    "",
+  ]) {
+    assert.throws(
+      () => decodeFrame(bad),
+      (e: unknown) => e instanceof DecodeError,
+      String(bad),
+    );
+  }
+});
+
+test.run();
