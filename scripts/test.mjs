@@ -45,7 +45,8 @@ function runFile(file) {
       if (Number.isNaN(total) || Number.isNaN(passed)) {
         resolve({ file, output, passed: 0, failed: 1, code });
       } else {
-        const failed = total - passed - skipped + (code !== 0 && total === passed + skipped ? 1 : 0);
+        const failed =
+          total - passed - skipped + (code !== 0 && total === passed + skipped ? 1 : 0);
         resolve({ file, output, passed, failed, code });
       }
     });

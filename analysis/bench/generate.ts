@@ -105,7 +105,14 @@ export function generateHistory(o: GenerateOptions): HistoryOp[] {
     const unknown = random() < unknownRate;
     const clientId = `c${c}/${incarnation[c]}`;
     all.push({
-      h: { clientId, seq: seqs[c]!, op, result: null, invokedAt: inv, returnedAt: unknown ? null : ret },
+      h: {
+        clientId,
+        seq: seqs[c]!,
+        op,
+        result: null,
+        invokedAt: inv,
+        returnedAt: unknown ? null : ret,
+      },
       point: inv + random() * lat,
       dropped: unknown && random() < 0.5,
       fresh: random() < 0.7,
@@ -128,7 +135,12 @@ export function generateHistory(o: GenerateOptions): HistoryOp[] {
     }
     const r = kv.apply(op);
     if (p.h.returnedAt !== null) p.h.result = r;
-    const now = op.type === "get" || (r.type === "cas" && !r.ok) ? undefined : op.type === "delete" ? null : op.value;
+    const now =
+      op.type === "get" || (r.type === "cas" && !r.ok)
+        ? undefined
+        : op.type === "delete"
+          ? null
+          : op.value;
     if (now !== undefined) {
       previous.set(op.key, current.get(op.key) ?? null);
       current.set(op.key, now);

@@ -17,7 +17,7 @@ function run(label: string, zipf: number | undefined): void {
     operations,
     keys,
     clients: 32,
-    outstanding: 4,
+    outstanding: 1,
     ...(zipf === undefined ? {} : { zipf }),
     meanLatencyMs: 5,
     unknownRate: 0.002,

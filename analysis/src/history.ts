@@ -47,7 +47,8 @@ const OP_TYPES = ["get", "put", "delete", "cas"] as const;
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === "string")
+    return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
   if (typeof v === "object") return "an object";
   return `${typeof v} ${String(v)}`;
 }
@@ -78,7 +79,8 @@ export function validateRecord(
   if (typeof raw.clientId === "string") clientId = raw.clientId;
   else if (typeof raw.clientId === "number" && Number.isFinite(raw.clientId))
     clientId = String(raw.clientId);
-  else if (raw.clientId === undefined) bad("clientId", "missing (the client that issued the operation)");
+  else if (raw.clientId === undefined)
+    bad("clientId", "missing (the client that issued the operation)");
   else bad("clientId", `expected a string, got ${describe(raw.clientId)}`);
 
   if (raw.seq !== undefined && raw.seq !== null && !Number.isInteger(raw.seq)) {
@@ -166,7 +168,10 @@ function validateOp(v: unknown, bad: (field: string, message: string) => void): 
     }
     default: {
       if (!("expected" in v)) {
-        bad("op.expected", "missing (a cas needs it: the value the key must hold, null for absent)");
+        bad(
+          "op.expected",
+          "missing (a cas needs it: the value the key must hold, null for absent)",
+        );
         return null;
       }
       const expected = str("expected", true);

@@ -87,17 +87,18 @@ export const DEFAULT_TIME_BUDGET_MS = 10_000;
 // ---------------------------------------------------------------------------------------------
 // Compiled sub-histories
 
-const enum Kind {
-  Get = 0,
-  Put = 1,
-  DeleteKnown = 2,
-  DeleteUnknown = 3,
-  CasOk = 4,
-  CasFailed = 5,
-  CasUnknown = 6,
+const Kind = {
+  Get: 0,
+  Put: 1,
+  DeleteKnown: 2,
+  DeleteUnknown: 3,
+  CasOk: 4,
+  CasFailed: 5,
+  CasUnknown: 6,
   /** a result no state can produce (a cas that "succeeded" with another value, ...) */
-  Impossible = 7,
-}
+  Impossible: 7,
+} as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
 
 /** The operations of one key, as the search sees them. Values are interned: 0 is "absent". */
 interface Compiled {
@@ -212,12 +213,13 @@ function step(c: Compiled, i: number, s: number): number {
 // ---------------------------------------------------------------------------------------------
 // The search
 
-const enum Outcome {
-  Linearizable = 0,
-  NotLinearizable = 1,
+const Outcome = {
+  Linearizable: 0,
+  NotLinearizable: 1,
   /** out of time, steps or memory */
-  Aborted = 2,
-}
+  Aborted: 2,
+} as const;
+type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
 interface SearchLimits {
   deadline: number;
@@ -233,6 +235,8 @@ interface SearchResult {
   aborted?: "time" | "steps" | "memory";
   /** with `explain`: the longest linearized prefix found, and the state after it */
   deepest?: { ops: number[]; state: number };
+  /** the latest return any configuration had to meet next (nothing after it was reached) */
+  horizon: number;
 }
 
 /** Deterministic random words for the Zobrist hash (splitmix32-like). */
@@ -276,7 +280,7 @@ function mixState(s: number): number {
  */
 function search(c: Compiled, limits: SearchLimits, explain = false): SearchResult {
   const n = c.n;
-  if (n === 0) return { outcome: Outcome.Linearizable, steps: 0 };
+  if (n === 0) return { outcome: Outcome.Linearizable, steps: 0, horizon: 0 };
   const knownIdx: number[] = [];
   const unknownIdx: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -389,11 +393,25 @@ function search(c: Compiled, limits: SearchLimits, explain = false): SearchResul
     return false;
   };
 
+  // Operations that never change the state, wherever they apply (the forced moves below).
+  const readOnly = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = c.kind[i] as Kind;
+    readOnly[i] =
+      k === Kind.Get ||
+      k === Kind.CasFailed ||
+      (k === Kind.DeleteKnown && c.a[i] === 0) ||
+      (k === Kind.CasOk && c.a[i] === c.b[i])
+        ? 1
+        : 0;
+  }
+
   // The stack of choices: the operation, and what to restore when it is undone.
   const stackOp = new Int32Array(n);
   const stackState = new Int32Array(n);
   const stackF = new Int32Array(n);
   const stackHi = new Int32Array(n);
+  const stackLimit = new Float64Array(n);
   const stackForced = new Uint8Array(n);
   let depth = 0;
   let state = 0;
@@ -401,13 +419,26 @@ function search(c: Compiled, limits: SearchLimits, explain = false): SearchResul
   let hi = -1;
   let setHash = 0;
   let steps = 0;
+  let horizon = Number.NEGATIVE_INFINITY;
   let deepest: SearchResult["deepest"];
   if (explain) deepest = { ops: [], state: 0 };
+  // Where the walk is: at a configuration just reached (look for a forced move first), in the
+  // known candidates (`entry`, a node of the event list), in the unknown ones (`uCur`, among
+  // those invoked by `limit`, the first remaining return), or undoing the last choice.
+  const FRESH = 0;
+  const KNOWN = 1;
+  const UNKNOWN = 2;
+  const BACK = 3;
+  let mode = FRESH;
+  let entry = next[0]!;
+  let uCur = 0;
+  let limit = 0;
   const push = (i: number, s: number, h: number, forced: boolean) => {
     stackOp[depth] = i;
     stackState[depth] = state;
     stackF[depth] = f;
     stackHi[depth] = hi;
+    stackLimit[depth] = limit;
     stackForced[depth] = forced ? 1 : 0;
     depth++;
     state = s;
@@ -417,127 +448,120 @@ function search(c: Compiled, limits: SearchLimits, explain = false): SearchResul
       deepest.state = state;
     }
   };
-  /** Linearizes operation i (new state s) unless that configuration was seen before. */
-  const tryOp = (i: number, s: number, forced: boolean): boolean => {
-    const r = rank[i]!;
-    const known = c.returned[i] !== Number.POSITIVE_INFINITY;
-    const bits = known ? bitsK : bitsU;
+  /** Tries to linearize known rank r (new state s); false when that configuration was seen. */
+  const tryKnown = (r: number, s: number, forced: boolean): boolean => {
+    const i = knownIdx[r]!;
     const w = r >>> 5;
     const bit = 1 << (r & 31);
-    bits[w] = bits[w]! | bit;
+    bitsK[w] = bitsK[w]! | bit;
+    const newHi = Math.max(r, hi);
     let newF = f;
-    let newHi = hi;
-    if (known) {
-      if (r > hi) newHi = r;
-      while (newF < nk && (bitsK[newF >>> 5]! & (1 << (newF & 31))) !== 0) newF++;
-    }
+    while (newF < nk && (bitsK[newF >>> 5]! & (1 << (newF & 31))) !== 0) newF++;
     const h = setHash ^ z[i]!;
     if (seenOrAdd((h ^ mixState(s)) | 0, s, newF, newHi)) {
-      bits[w] = bits[w]! & ~bit;
+      bitsK[w] = bitsK[w]! & ~bit;
       return false;
     }
     push(i, s, h, forced);
     f = newF;
     hi = newHi;
-    if (known) {
-      unlink(callNode[r]!);
-      unlink(retNode[r]!);
-    }
+    unlink(callNode[r]!);
+    unlink(retNode[r]!);
     return true;
   };
-
-  // The candidates of a configuration, best first: a known operation invoked before the first
-  // remaining return (the deadline: that operation must be linearized by then), or an unknown
-  // one invoked by then. The order is only a heuristic (every candidate is tried before the
-  // configuration is given up), but it decides how fast a linearizable history goes through:
-  // first what writes the value the deadline operation needs, then the deadline operation,
-  // then the known ones by return time (earliest deadline first), then the unknown ones.
-  const candKey: number[] = [];
-  const candidates = (): number[] => {
-    const out: number[] = [];
-    candKey.length = 0;
-    let e = next[0]!;
-    while (e >= 0 && (nodeEvent[e]! & 1) === 0) e = next[e]!;
-    if (e < 0) return out;
-    const d = knownIdx[nodeEvent[e]! >> 1]!;
-    const limit = c.returned[d]!;
-    const needed = neededValue(c, d);
-    for (let x = next[0]!; x !== e; x = next[x]!) {
-      const i = knownIdx[nodeEvent[x]! >> 1]!;
-      const s = step(c, i, state);
-      if (s < 0) continue;
-      out.push(i);
-      const H = (globalThis as any).__H ?? 0;
-      candKey.push(
-        H === 1 ? c.invoked[i]! : H === 2 ? c.returned[i]! : H === 3 ? (s === needed && s !== state ? -2 : c.invoked[i]!) : H === 4 ? (c.invoked[i]! + c.returned[i]!) : (s === needed && s !== state ? -2 : i === d ? -1 : c.returned[i]!),
-      );
+  /**
+   * Is an unknown operation taking the key to state s now of any use? Only if some other
+   * candidate then observes s (reads it, expects it, ...): if a valid order exists, one with
+   * the fewest unknown operations does, and in it every unknown operation is followed by one
+   * that depends on its effect (else leaving it out changes nothing).
+   */
+  const observed = (s: number, except: number): boolean => {
+    for (let e = next[0]!; e >= 0 && (nodeEvent[e]! & 1) === 0; e = next[e]!) {
+      const i = knownIdx[nodeEvent[e]! >> 1]!;
+      if (!blindWrite(c, i) && step(c, i, s) >= 0) return true;
     }
     for (let u = 0; u < nu; u++) {
       const i = unknownIdx[u]!;
       if (c.invoked[i]! > limit) break;
-      if ((bitsU[u >>> 5]! & (1 << (u & 31))) !== 0) continue;
-      const s = step(c, i, state);
-      // an unknown operation that would change nothing now is never worth placing now
-      if (s < 0 || s === state) continue;
-      out.push(i);
-      candKey.push(s === needed ? -2 : Number.MAX_VALUE);
+      if (u === except || (bitsU[u >>> 5]! & (1 << (u & 31))) !== 0) continue;
+      if (c.kind[i] === Kind.CasUnknown && c.a[i] === s) return true;
     }
-    const order = out.map((_, k) => k);
-    order.sort((x, y) => candKey[x]! - candKey[y]! || x - y);
-    return order.map((k) => out[k]!);
+    return false;
   };
-
-  // Where the walk is: at a configuration just reached (look for a forced move first), trying
-  // its candidates in order (`order`, `pos`), or undoing the last choice.
-  const FRESH = 0;
-  const TRY = 1;
-  const BACK = 2;
-  let mode = FRESH;
-  let order: number[] = [];
-  let pos = 0;
   for (;;) {
     if ((++steps & 1023) === 0) {
-      if (steps > limits.maxSteps) return { outcome: Outcome.Aborted, steps, aborted: "steps" };
+      if (steps > limits.maxSteps)
+        return { outcome: Outcome.Aborted, steps, aborted: "steps", horizon };
       if (limits.now() > limits.deadline) {
-        return { outcome: Outcome.Aborted, steps, aborted: "time" };
+        return { outcome: Outcome.Aborted, steps, aborted: "time", horizon };
       }
-      if (used > limits.maxMemoWords) return { outcome: Outcome.Aborted, steps, aborted: "memory" };
+      if (used > limits.maxMemoWords)
+        return { outcome: Outcome.Aborted, steps, aborted: "memory", horizon };
     }
     if (mode === FRESH) {
-      // A known candidate that leaves the state as it is (a read of the current value, a
-      // failed cas that saw it, ...) can always go first: if any order of the rest works, the
-      // one starting with it does too (it changes nothing, and every remaining operation
+      // A known read-only candidate that applies now (a read of the current value, a failed
+      // cas that saw it, ...) can always go first: if any order of the rest works, the one
+      // starting with it does too (it never changes the state, and every remaining operation
       // returns after it was invoked). So take it and try nothing else here.
       let e = next[0]!;
       while (e >= 0 && (nodeEvent[e]! & 1) === 0) {
-        if (step(c, knownIdx[nodeEvent[e]! >> 1]!, state) === state) break;
+        const i = knownIdx[nodeEvent[e]! >> 1]!;
+        if (readOnly[i] === 1 && step(c, i, state) === state) break;
         e = next[e]!;
       }
       if (e < 0) {
         // no return left: every known operation is linearized
-        return { outcome: Outcome.Linearizable, steps, ...(deepest ? { deepest } : {}) };
+        return { outcome: Outcome.Linearizable, steps, horizon, ...(deepest ? { deepest } : {}) };
       }
       if ((nodeEvent[e]! & 1) === 0) {
         // seen before means explored and failed: then this configuration fails too
-        if (!tryOp(knownIdx[nodeEvent[e]! >> 1]!, state, true)) mode = BACK;
+        if (!tryKnown(nodeEvent[e]! >> 1, state, true)) mode = BACK;
         continue;
       }
-      order = candidates();
-      pos = 0;
-      mode = TRY;
+      mode = KNOWN;
+      entry = next[0]!;
     }
-    if (mode === TRY) {
-      if (pos < order.length) {
-        const i = order[pos]!;
-        if (tryOp(i, step(c, i, state), false)) mode = FRESH;
-        else pos++;
+    if (mode === KNOWN) {
+      const ev = nodeEvent[entry]!;
+      const r = ev >> 1;
+      if ((ev & 1) === 1) {
+        // the first remaining return: the known candidates are exhausted, try unknown ones
+        mode = UNKNOWN;
+        uCur = 0;
+        limit = c.returned[knownIdx[r]!]!;
+        if (limit > horizon) horizon = limit;
+        continue;
+      }
+      const s = step(c, knownIdx[r]!, state);
+      if (s >= 0 && tryKnown(r, s, false)) mode = FRESH;
+      else entry = next[entry]!;
+      continue;
+    }
+    if (mode === UNKNOWN) {
+      while (uCur < nu && (bitsU[uCur >>> 5]! & (1 << (uCur & 31))) !== 0) uCur++;
+      if (uCur < nu && c.invoked[unknownIdx[uCur]!]! <= limit) {
+        const i = unknownIdx[uCur]!;
+        const s = step(c, i, state);
+        if (s >= 0 && s !== state && observed(s, uCur)) {
+          const w = uCur >>> 5;
+          const bit = 1 << (uCur & 31);
+          bitsU[w] = bitsU[w]! | bit;
+          const h = setHash ^ z[i]!;
+          if (!seenOrAdd((h ^ mixState(s)) | 0, s, f, hi)) {
+            push(i, s, h, false);
+            mode = FRESH;
+            continue;
+          }
+          bitsU[w] = bitsU[w]! & ~bit;
+        }
+        uCur++;
         continue;
       }
       mode = BACK;
     }
     // BACK: nothing left to try here, undo the last choice
     if (depth === 0) {
-      return { outcome: Outcome.NotLinearizable, steps, ...(deepest ? { deepest } : {}) };
+      return { outcome: Outcome.NotLinearizable, steps, horizon, ...(deepest ? { deepest } : {}) };
     }
     depth--;
     const j = stackOp[depth]!;
@@ -550,33 +574,24 @@ function search(c: Compiled, limits: SearchLimits, explain = false): SearchResul
       bitsK[r >>> 5] = bitsK[r >>> 5]! & ~(1 << (r & 31));
       relink(retNode[r]!);
       relink(callNode[r]!);
+      if (stackForced[depth] === 0) {
+        entry = next[callNode[r]!]!;
+        mode = KNOWN;
+      }
+      // a forced move that failed: the configuration before it fails too (stay in BACK)
     } else {
       bitsU[r >>> 5] = bitsU[r >>> 5]! & ~(1 << (r & 31));
-    }
-    // a forced move that failed: the configuration before it fails too (stay in BACK);
-    // otherwise go on with the next candidate (the order is the same: the configuration is)
-    if (stackForced[depth] === 0) {
-      order = candidates();
-      pos = order.indexOf(j) + 1;
-      mode = TRY;
+      limit = stackLimit[depth]!;
+      uCur = r + 1;
+      mode = UNKNOWN;
     }
   }
 }
 
-/** The value operation i needs the key to hold to apply (-1: none in particular). */
-function neededValue(c: Compiled, i: number): number {
-  switch (c.kind[i] as Kind) {
-    case Kind.Get:
-      return c.a[i]!;
-    case Kind.CasOk:
-      return c.a[i]!;
-    case Kind.CasFailed:
-      return c.b[i]!;
-    case Kind.DeleteKnown:
-      return c.a[i] === 1 ? -1 : 0;
-    default:
-      return -1;
-  }
+/** A write whose effect does not depend on the state (put, a delete whose answer is unknown). */
+function blindWrite(c: Compiled, i: number): boolean {
+  const k = c.kind[i] as Kind;
+  return k === Kind.Put || k === Kind.DeleteUnknown;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -584,7 +599,11 @@ function neededValue(c: Compiled, i: number): number {
 
 /**
  * For each operation, the operations that must come with it in a slice: every operation that
- * could have produced a state it observed. If H is linearizable then so is every closed subset
+ * could have produced the state it observed: a write of that value that began before it
+ * returned, and when a surely-completed write separates that write from its invocation, the
+ * separating write too (the slice shows why the value was gone). A delete that found the key
+ * present keeps only the writes that may have been the last one, and the separating writes.
+ * If H is linearizable then so is every closed subset
  * S of it (take a linearization of H and keep the operations of S: each one still finds the
  * state it observed, because the operation that last set that state in H is in S, and unknown
  * operations that did not take effect in H are left out). So a closed subset that fails is a
@@ -593,17 +612,27 @@ function neededValue(c: Compiled, i: number): number {
 function observationDeps(c: Compiled): number[][] {
   const n = c.n;
   const writers = new Map<number, number[]>();
+  const nonNull: number[] = [];
   const addWriter = (v: number, i: number) => {
     const l = writers.get(v);
     if (l) l.push(i);
     else writers.set(v, [i]);
+    if (v !== 0) nonNull.push(i);
   };
+  // known operations that surely change the state, by return time, with the two largest
+  // invocation times among those returned so far: a write w cannot be the last one before an
+  // operation invoked at t if another of these began after w returned and returned before t
+  const changers: number[] = [];
   for (let i = 0; i < n; i++) {
     switch (c.kind[i] as Kind) {
       case Kind.Put:
         addWriter(c.a[i]!, i);
+        if (c.returned[i] !== Number.POSITIVE_INFINITY) changers.push(i);
         break;
       case Kind.CasOk:
+        addWriter(c.b[i]!, i);
+        changers.push(i);
+        break;
       case Kind.CasUnknown:
         addWriter(c.b[i]!, i);
         break;
@@ -611,39 +640,77 @@ function observationDeps(c: Compiled): number[][] {
         addWriter(0, i);
         break;
       case Kind.DeleteKnown:
-        if (c.a[i] === 1) addWriter(0, i);
-        break;
-    }
-  }
-  const deps: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const d: number[] = [];
-    const observe = (v: number) => {
-      for (const w of writers.get(v) ?? []) if (w !== i) d.push(w);
-    };
-    switch (c.kind[i] as Kind) {
-      case Kind.Get:
-        observe(c.a[i]!);
-        break;
-      case Kind.CasOk:
-      case Kind.CasUnknown:
-        observe(c.a[i]!);
-        break;
-      case Kind.CasFailed:
-        observe(c.b[i]!);
-        break;
-      case Kind.DeleteKnown:
-        if (c.a[i] === 0) observe(0);
-        else {
-          // it saw some value: any write of a value that began before the delete returned
-          for (const [v, ws] of writers) {
-            if (v === 0) continue;
-            for (const w of ws) if (w !== i && c.invoked[w]! <= c.returned[i]!) d.push(w);
-          }
+        if (c.a[i] === 1) {
+          addWriter(0, i);
+          changers.push(i);
         }
         break;
     }
-    deps.push(d);
+  }
+  changers.sort((x, y) => c.returned[x]! - c.returned[y]!);
+  const best1 = new Int32Array(changers.length); // argmax of invocation over the prefix
+  const best2 = new Int32Array(changers.length); // second
+  let b1 = -1;
+  let b2 = -1;
+  changers.forEach((w, k) => {
+    if (b1 < 0 || c.invoked[w]! > c.invoked[b1]!) {
+      b2 = b1;
+      b1 = w;
+    } else if (b2 < 0 || c.invoked[w]! > c.invoked[b2]!) b2 = w;
+    best1[k] = b1;
+    best2[k] = b2;
+  });
+  /**
+   * Could w be the last write before an operation invoked at t? -1 if so, else the write that
+   * surely came between (kept in the slice instead, as the evidence that w was overwritten).
+   */
+  const supersededBy = (w: number, t: number): number => {
+    let lo = 0;
+    let hi = changers.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c.returned[changers[mid]!]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return -1;
+    let other = best1[lo - 1]!;
+    if (other === w) other = best2[lo - 1]!;
+    return other >= 0 && c.returned[w]! < c.invoked[other]! ? other : -1;
+  };
+  const deps: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const d = new Set<number>();
+    const t = c.invoked[i]!;
+    // a read of a given value keeps its (usually single) writer even when it was overwritten,
+    // for the reader of the slice; "some value" (a delete that existed) keeps the candidates
+    const observe = (ws: readonly number[], keepOverwritten = true) => {
+      for (const w of ws) {
+        if (w === i || c.invoked[w]! > c.returned[i]!) continue;
+        const other = supersededBy(w, t);
+        if (other >= 0) d.add(other);
+        if (other < 0 || keepOverwritten) d.add(w);
+      }
+    };
+    const of = (v: number) => writers.get(v) ?? [];
+    switch (c.kind[i] as Kind) {
+      case Kind.Get:
+        observe(of(c.a[i]!));
+        break;
+      case Kind.CasOk:
+      case Kind.CasUnknown:
+        observe(of(c.a[i]!));
+        break;
+      case Kind.CasFailed:
+        observe(of(c.b[i]!));
+        break;
+      case Kind.DeleteKnown:
+        // it saw absent, or some value: any write of one that could have been the last
+        if (c.a[i] === 0) observe(of(0));
+        else observe(nonNull, false);
+        break;
+    }
+    d.delete(i);
+    deps.push([...d]);
   }
   return deps;
 }
@@ -694,6 +761,7 @@ function subset(c: Compiled, members: readonly number[]): Compiled {
 /** Shrinks a failing compiled key to a small closed failing subset; returns it and whether it is 1-minimal. */
 function shrink(
   c: Compiled,
+  horizon: number,
   deadline: number,
   now: () => number,
   maxMemoWords: number,
@@ -719,9 +787,20 @@ function shrink(
   const order = Array.from({ length: n }, (_, i) => i).sort(
     (x, y) => c.invoked[x]! - c.invoked[y]! || x - y,
   );
-  // 1. the shortest failing prefix (binary search; the whole history fails, the empty one not)
+  // 1. the shortest failing prefix. The search never got past the horizon, so what was
+  // invoked after it is irrelevant (it never was a candidate); then a binary search (the
+  // whole prefix fails, the empty one not).
   let lo = 0;
   let hi = n;
+  while (hi > 1 && c.invoked[order[hi - 1]!]! > horizon) hi--;
+  // a failure is usually local: first try growing windows that end at the horizon
+  for (let k = 8; k < hi && !outOfTime; k *= 2) {
+    if (fails(closure(order.slice(hi - k, hi), deps, n))) {
+      order.splice(0, hi - k);
+      hi = k;
+      break;
+    }
+  }
   while (hi - lo > 1 && !outOfTime) {
     const mid = (lo + hi) >>> 1;
     if (fails(closure(order.slice(0, mid), deps, n))) hi = mid;
@@ -867,15 +946,18 @@ function explain(
   }
   for (const o of slice) {
     const r = o.result;
-    const seen =
-      r?.type === "get" ? r.value : r?.type === "cas" && !r.ok ? r.value : null;
+    const seen = r?.type === "get" ? r.value : r?.type === "cas" && !r.ok ? r.value : null;
     if (seen !== null && !written.has(seen)) {
       lines.push(
         `${o.clientId}${o.seq === undefined ? "" : `#${o.seq}`} saw ${shortValue(seen)}, which no operation on the key ever wrote.`,
       );
     }
   }
-  const r = search(c, { deadline: now() + 1000, maxSteps: 1_000_000, maxMemoWords: 1 << 24, now }, true);
+  const r = search(
+    c,
+    { deadline: now() + 1000, maxSteps: 1_000_000, maxMemoWords: 1 << 24, now },
+    true,
+  );
   const best = r.deepest;
   if (best) {
     const done = new Set(best.ops);
@@ -965,9 +1047,9 @@ export function checkLinearizability(
     return r;
   };
 
-  const fail = (key: string, indexes: number[], values: Interner, c: Compiled) => {
+  const fail = (key: string, indexes: number[], values: Interner, c: Compiled, horizon: number) => {
     const shrinkDeadline = now() + (opts.shrinkBudgetMs ?? 2000);
-    const { members, minimal } = shrink(c, shrinkDeadline, now, maxMemoWords);
+    const { members, minimal } = shrink(c, horizon, shrinkDeadline, now, maxMemoWords);
     const slice: SliceOp[] = members.map((j) => ({ ...history[indexes[j]!]!, index: indexes[j]! }));
     slice.sort((x, y) => x.invokedAt - y.invokedAt || x.index - y.index);
     const sc = compile(slice, values);
@@ -999,7 +1081,7 @@ export function checkLinearizability(
       now,
     });
     stats.steps += r.steps;
-    if (r.outcome === Outcome.NotLinearizable) return fail(key, indexes, values, c);
+    if (r.outcome === Outcome.NotLinearizable) return fail(key, indexes, values, c, r.horizon);
     if (r.outcome === Outcome.Linearizable) stats.keysChecked++;
     else deferred.push([key, indexes]);
   }
@@ -1012,7 +1094,7 @@ export function checkLinearizability(
     );
     const r = search(c, { deadline, maxSteps: Number.POSITIVE_INFINITY, maxMemoWords, now });
     stats.steps += r.steps;
-    if (r.outcome === Outcome.NotLinearizable) return fail(key, indexes, values, c);
+    if (r.outcome === Outcome.NotLinearizable) return fail(key, indexes, values, c, r.horizon);
     if (r.outcome === Outcome.Linearizable) {
       stats.keysChecked++;
       continue;

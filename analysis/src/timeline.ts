@@ -44,32 +44,57 @@ export function timelineSvg(ops: readonly HistoryOp[], opts: TimelineOptions = {
   const top = opts.title ? 46 : 20;
   const laneH = 34;
   const clients = [...new Set(ops.map((o) => o.clientId))].sort();
-  // operations of one client that overlap get sub-lanes (a client may have several in flight)
-  const lanes = new Map<HistoryOp, number>();
-  const laneCount = new Map<string, number>();
-  for (const c of clients) {
-    const mine = ops
-      .filter((o) => o.clientId === c)
-      .sort((a, b) => a.invokedAt - b.invokedAt);
-    const ends: number[] = [];
-    for (const o of mine) {
-      let l = ends.findIndex((e) => e < o.invokedAt);
-      if (l < 0) {
-        l = ends.length;
-        ends.push(0);
-      }
-      ends[l] = o.returnedAt ?? Number.POSITIVE_INFINITY;
-      lanes.set(o, l);
-    }
-    laneCount.set(c, Math.max(1, ends.length));
-  }
   const t0 = Math.min(...ops.map((o) => o.invokedAt));
-  const finite = ops.flatMap((o) => [o.invokedAt, ...(o.returnedAt === null ? [] : [o.returnedAt])]);
+  const finite = ops.flatMap((o) => [
+    o.invokedAt,
+    ...(o.returnedAt === null ? [] : [o.returnedAt]),
+  ]);
   let t1 = Math.max(...finite);
   if (ops.some((o) => o.returnedAt === null)) t1 += (t1 - t0) * 0.15 || 1;
   if (t1 <= t0) t1 = t0 + 1;
   const plotW = width - left - right;
   const x = (t: number) => left + ((t - t0) / (t1 - t0)) * plotW;
+  const labelOf = (o: HistoryOp) =>
+    `${o.seq === undefined ? "" : `#${o.seq} `}${describeOp(o.op, o.result)}`;
+  // where each bar and its label go: the label starts at the bar, or ends at its end when it
+  // would run off the right edge; operations of a client whose bars or labels overlap get
+  // sub-lanes (a client may have several operations in flight)
+  const place = new Map<
+    HistoryOp,
+    { x0: number; x1: number; from: number; to: number; end: boolean }
+  >();
+  for (const o of ops) {
+    const x0 = x(o.invokedAt);
+    const x1 = Math.max(x0 + 3, o.returnedAt === null ? left + plotW : x(o.returnedAt));
+    const lw = labelOf(o).length * 6.2;
+    const end = x0 + lw > width - 4;
+    place.set(o, {
+      x0,
+      x1,
+      end,
+      from: end ? Math.min(x0, x1 - lw) : x0,
+      to: end ? x1 : Math.max(x1, x0 + lw),
+    });
+  }
+  const lanes = new Map<HistoryOp, number>();
+  const laneCount = new Map<string, number>();
+  for (const c of clients) {
+    const mine = ops
+      .filter((o) => o.clientId === c)
+      .sort((a, b) => place.get(a)!.from - place.get(b)!.from);
+    const ends: number[] = [];
+    for (const o of mine) {
+      const p = place.get(o)!;
+      let l = ends.findIndex((e) => e + 6 < p.from);
+      if (l < 0) {
+        l = ends.length;
+        ends.push(0);
+      }
+      ends[l] = p.to;
+      lanes.set(o, l);
+    }
+    laneCount.set(c, Math.max(1, ends.length));
+  }
   const rowTop = new Map<string, number>();
   let y = top + 10;
   for (const c of clients) {
@@ -97,16 +122,18 @@ export function timelineSvg(ops: readonly HistoryOp[], opts: TimelineOptions = {
   });
   for (const o of ops) {
     const ry = rowTop.get(o.clientId)! + lanes.get(o)! * laneH;
-    const x0 = x(o.invokedAt);
-    const x1 = o.returnedAt === null ? left + plotW : x(o.returnedAt);
-    const w = Math.max(3, x1 - x0);
+    const p = place.get(o)!;
     const color = COLORS[o.op.type] ?? "#888888";
-    const dash = o.returnedAt === null ? ` stroke-dasharray="4 3" fill-opacity="0.25"` : ` fill-opacity="0.55"`;
-    const label = `${o.seq === undefined ? "" : `#${o.seq} `}${describeOp(o.op, o.result)}`;
+    const dash =
+      o.returnedAt === null
+        ? ` stroke-dasharray="4 3" fill-opacity="0.25"`
+        : ` fill-opacity="0.55"`;
+    const label = labelOf(o);
+    const returned = o.returnedAt === null ? "never (unknown outcome)" : fmt(o.returnedAt);
     out.push(
-      `<g><title>${esc(`${o.clientId} ${label}\ninvoked ${fmt(o.invokedAt)}, returned ${o.returnedAt === null ? "never (unknown outcome)" : fmt(o.returnedAt)}`)}</title>` +
-        `<rect x="${x0.toFixed(1)}" y="${ry + 14}" width="${w.toFixed(1)}" height="12" rx="2" fill="${color}" stroke="${color}"${dash}/>` +
-        `<text x="${x0.toFixed(1)}" y="${ry + 10}">${esc(label)}</text></g>`,
+      `<g><title>${esc(`${o.clientId} ${label}\ninvoked ${fmt(o.invokedAt)}, returned ${returned}`)}</title>` +
+        `<rect x="${p.x0.toFixed(1)}" y="${ry + 14}" width="${(p.x1 - p.x0).toFixed(1)}" height="12" rx="2" fill="${color}" stroke="${color}"${dash}/>` +
+        `<text x="${(p.end ? p.x1 : p.x0).toFixed(1)}" y="${ry + 10}"${p.end ? ` text-anchor="end"` : ""}>${esc(label)}</text></g>`,
     );
   }
   // time axis
@@ -114,10 +141,16 @@ export function timelineSvg(ops: readonly HistoryOp[], opts: TimelineOptions = {
   const stepT = niceStep(t1 - t0, 8);
   for (let t = Math.ceil(t0 / stepT) * stepT; t <= t1 + 1e-9; t += stepT) {
     const tx = x(t);
-    out.push(`<line x1="${tx.toFixed(1)}" y1="${axisY}" x2="${tx.toFixed(1)}" y2="${axisY + 4}" stroke="#333"/>`);
-    out.push(`<text x="${tx.toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${esc(fmt(Number(t.toPrecision(12))))}</text>`);
+    out.push(
+      `<line x1="${tx.toFixed(1)}" y1="${axisY}" x2="${tx.toFixed(1)}" y2="${axisY + 4}" stroke="#333"/>`,
+    );
+    out.push(
+      `<text x="${tx.toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${esc(fmt(Number(t.toPrecision(12))))}</text>`,
+    );
   }
-  out.push(`<text x="${left + plotW}" y="${axisY + 28}" text-anchor="end" fill="#555">time (ms)</text>`);
+  out.push(
+    `<text x="${left + plotW}" y="${axisY + 28}" text-anchor="end" fill="#555">time (ms)</text>`,
+  );
   noteLines.forEach((l, k) => {
     out.push(`<text x="10" y="${axisY + 44 + k * 15}" fill="#222">${esc(l)}</text>`);
   });

@@ -11,7 +11,14 @@ function mk(
   invokedAt: number,
   returnedAt: number | null,
 ): HistoryOp {
-  return { clientId, seq: seqs++, op, result: returnedAt === null ? null : result, invokedAt, returnedAt };
+  return {
+    clientId,
+    seq: seqs++,
+    op,
+    result: returnedAt === null ? null : result,
+    invokedAt,
+    returnedAt,
+  };
 }
 
 /** put(client, key, value, invokedAt, returnedAt | null) */
@@ -19,8 +26,13 @@ export const put = (c: string, key: string, value: string, inv: number, ret: num
   mk(c, { type: "put", key, value }, { type: "put" }, inv, ret);
 
 /** get(client, key, value read, invokedAt, returnedAt | null) */
-export const get = (c: string, key: string, value: string | null, inv: number, ret: number | null) =>
-  mk(c, { type: "get", key }, { type: "get", value }, inv, ret);
+export const get = (
+  c: string,
+  key: string,
+  value: string | null,
+  inv: number,
+  ret: number | null,
+) => mk(c, { type: "get", key }, { type: "get", value }, inv, ret);
 
 export const del = (c: string, key: string, existed: boolean, inv: number, ret: number | null) =>
   mk(c, { type: "delete", key }, { type: "delete", existed }, inv, ret);
@@ -35,7 +47,14 @@ export const cas = (
   seen: string | null,
   inv: number,
   ret: number | null,
-) => mk(c, { type: "cas", key, expected, value }, { type: "cas", ok, value: ok ? value : seen }, inv, ret);
+) =>
+  mk(
+    c,
+    { type: "cas", key, expected, value },
+    { type: "cas", ok, value: ok ? value : seen },
+    inv,
+    ret,
+  );
 
 function sameResult(a: Result, b: Result): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

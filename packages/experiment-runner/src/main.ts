@@ -1,14 +1,26 @@
-// paxos-lab: run, validate, schema (the command line; src/cli.ts is the executable entry).
+// paxos-lab: run, validate, schema, check (the command line; src/cli.ts is the executable entry).
 //
 //   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--out DIR] [--quick]
 //   paxos-lab validate <config.json>
 //   paxos-lab schema
+//   paxos-lab check <history.ndjson> [--budget-ms N] [--json]
 //
 // Exit codes: 0 every run completed and every check passed; 1 a check failed (which one and the
-// seed are printed); 2 a bad config, a bad command line or an environment problem; 130 when
-// interrupted (Ctrl-C), after everything started was torn down.
+// seed are printed; for `check`: not linearizable); 2 a bad config, a bad command line, an
+// environment problem, or a check that could not decide (the linearizability search ran out of
+// time; for `check` also a malformed history); 130 when interrupted (Ctrl-C), after everything
+// started was torn down.
 
-import { relative } from "node:path";
+import { dirname, relative } from "node:path";
+import {
+  checkAndRecord,
+  DEFAULT_TIME_BUDGET_MS,
+  describeSliceOp,
+  FAILURE_SVG,
+  HistoryError,
+  type HistoryOp,
+  readHistory,
+} from "@paxos/analysis";
 import yargs from "yargs";
 import { type Experiment, loadConfigFile } from "./config/resolve.js";
 import { CONFIG_SCHEMA } from "./config/schema.js";
@@ -22,7 +34,7 @@ export const EXIT = { ok: 0, checkFailed: 1, usage: 2, interrupted: 130 } as con
 
 class UsageError extends Error {}
 
-const KNOWN_FLAGS = ["mode", "seed", "out", "quick", "help", "version"];
+const KNOWN_FLAGS = ["mode", "seed", "out", "quick", "budget-ms", "json", "help", "version"];
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -107,12 +119,14 @@ async function cmdRun(
     if (result.interrupted) return EXIT.interrupted;
     if (result.failures.length > 0) {
       for (const f of result.failures) {
+        const what = [...f.failed, ...f.inconclusive.map((x) => `${x} undecided (out of time)`)];
         err(
-          `FAILED: ${f.variant} rep ${f.repetition} (seed ${f.seed}): ${f.failed.join(", ")}; ` +
-            `replay with: paxos-lab run ${file} --seed ${f.seed}`,
+          `${f.failed.length > 0 ? "FAILED" : "UNDECIDED"}: ${f.variant} rep ${f.repetition} ` +
+            `(seed ${f.seed}): ${what.join(", ")}; replay with: paxos-lab run ${file} --seed ${f.seed}`,
         );
         for (const d of f.details.slice(0, 5)) err(`  ${d}`);
       }
+      // a failed check: 1; a run that did not complete or a check that could not decide: 2
       return result.failures.some((f) => f.failed.some((x) => x !== "completed"))
         ? EXIT.checkFailed
         : EXIT.usage;
@@ -129,6 +143,66 @@ async function cmdRun(
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigint);
   }
+}
+
+/** `paxos-lab check <history.ndjson>`: 0 linearizable, 1 not, 2 undecided or a bad history. */
+async function cmdCheck(file: string, flags: { budgetMs: number; json: boolean }): Promise<number> {
+  let history: HistoryOp[];
+  try {
+    history = readHistory(file);
+  } catch (e) {
+    if (e instanceof HistoryError) {
+      err(e.message);
+      err("hint: the format is described in docs/history-format.md");
+      return EXIT.usage;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") {
+      err(`${file}: cannot read the history (${code})`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  let dir: string | undefined = dirname(file);
+  const { result, record } = (() => {
+    try {
+      return checkAndRecord(history, { timeBudgetMs: flags.budgetMs, dir });
+    } catch (e) {
+      // a read-only folder: check anyway, without writing checks.json and the timeline
+      if (
+        (e as NodeJS.ErrnoException).code !== "EACCES" &&
+        (e as NodeJS.ErrnoException).code !== "EROFS"
+      )
+        throw e;
+      dir = undefined;
+      return checkAndRecord(history, { timeBudgetMs: flags.budgetMs });
+    }
+  })();
+  const s = result.stats;
+  if (flags.json) out(JSON.stringify(record, null, 2));
+  else {
+    out(
+      `${file}: ${result.verdict} (${s.operations} operations, ${s.keys} keys, ` +
+        `${s.unknownOutcome} with unknown outcome; checked in ${(s.elapsedMs / 1000).toFixed(2)} s)`,
+    );
+    if (result.verdict === "unknown") out(`  ${result.reason}`);
+    if (result.verdict === "not linearizable") {
+      out(
+        `  key ${JSON.stringify(result.key)}: a failing slice of ${result.slice.length} of its ` +
+          `${result.keyOperations} operations${result.minimal ? "" : " (not fully shrunk: out of time)"}:`,
+      );
+      for (const o of result.slice) {
+        out(`    ${o.line === undefined ? "" : `line ${o.line}: `}${describeSliceOp(o)}`);
+      }
+      for (const l of result.explanation.split("\n")) out(`  ${l}`);
+      if (dir !== undefined) {
+        const svg = relative(process.cwd(), `${dir}/${FAILURE_SVG}`);
+        out(`  timeline: ${svg}`);
+      }
+    }
+  }
+  if (result.verdict === "linearizable") return EXIT.ok;
+  return result.verdict === "not linearizable" ? EXIT.checkFailed : EXIT.usage;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -191,7 +265,38 @@ export async function main(argv: string[]): Promise<number> {
         out(JSON.stringify(CONFIG_SCHEMA, null, 2));
       },
     )
-    .demandCommand(1, "name a command: run, validate or schema")
+    .command(
+      "check <history>",
+      "check a client history (history.ndjson) for linearizability",
+      (y) =>
+        y
+          .positional("history", {
+            type: "string",
+            demandOption: true,
+            describe: "the history: one JSON operation a line (docs/history-format.md)",
+          })
+          .option("budget-ms", {
+            type: "number",
+            default: DEFAULT_TIME_BUDGET_MS,
+            describe: "give up with 'unknown' (exit 2) after this many ms of searching",
+          })
+          .option("json", {
+            type: "boolean",
+            default: false,
+            describe: "print the result as JSON (as in checks.json)",
+          })
+          .strict(),
+      async (a) => {
+        const budget = a["budget-ms"];
+        if (!Number.isFinite(budget) || budget <= 0) {
+          err(`--budget-ms must be a positive number, got ${budget}`);
+          code = EXIT.usage;
+          return;
+        }
+        code = await cmdCheck(a.history, { budgetMs: budget, json: a.json });
+      },
+    )
+    .demandCommand(1, "name a command: run, validate, schema or check")
     .recommendCommands()
     .strict()
     .help()
@@ -201,7 +306,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e) throw e;
       if (/^Did you mean/.test(msg)) {
         err("paxos-lab: unknown command");
-        err(`hint: ${msg.replace(/^Did/, "did")} (commands: run, validate, schema)`);
+        err(`hint: ${msg.replace(/^Did/, "did")} (commands: run, validate, schema, check)`);
       } else {
         err(`paxos-lab: ${msg}`);
         err(`hint: ${hintFor(msg)}`);

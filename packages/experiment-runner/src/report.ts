@@ -48,7 +48,11 @@ export class LineProgress implements Progress {
     const elapsed = performance.now() - this.started;
     const pct = Math.round((run.index / run.total) * 100);
     const remaining = (elapsed / run.index) * (run.total - run.index);
-    const checks = s.checks.passed ? "checks ok" : `CHECKS FAILED: ${s.checks.failed.join(", ")}`;
+    const checks = s.checks.passed
+      ? "checks ok"
+      : s.checks.failed.length > 0
+        ? `CHECKS FAILED: ${s.checks.failed.join(", ")}`
+        : `CHECKS UNDECIDED: ${s.checks.inconclusive.join(", ")}`;
     this.write(
       `[${run.index}/${run.total}; ${pct}%] ${fmtSeconds(elapsed)} elapsed, ~${fmtSeconds(remaining)} remaining: ` +
         `${run.label} rep ${run.repetition}: ${s.ops.in_window} ops, ${s.throughput.ops_per_s.toFixed(0)} ops/s ` +
@@ -163,13 +167,20 @@ export function summaryTable(summaries: readonly Summary[]): string {
     const passedRuns = list.filter((s) => s.checks.passed).length;
     const checksTotal = list.reduce((n, s) => n + s.checks.total, 0);
     const checksPassed = list.reduce(
-      (n, s) => n + (s.checks.total - s.checks.failed.filter((f) => f !== "completed").length),
+      (n, s) =>
+        n +
+        (s.checks.total -
+          s.checks.failed.filter((f) => f !== "completed").length -
+          s.checks.inconclusive.length),
       0,
     );
+    const anyFailed = list.some((s) => s.checks.failed.length > 0);
     const checks =
       passedRuns === list.length
         ? `${checksPassed}/${checksTotal} ok`
-        : `${checksPassed}/${checksTotal} FAIL`;
+        : anyFailed
+          ? `${checksPassed}/${checksTotal} FAIL`
+          : `${checksPassed}/${checksTotal} UNDECIDED`;
     const row = [
       variant,
       fmt(meanOf(list.map((s) => s.throughput.ops_per_s)), 0),

@@ -11,6 +11,9 @@
 //       latency.csv        raw latency samples: returned_at_ms, latency_ms, in_window
 //       throughput.csv     completed operations over time: t_ms, ops, ops_per_s
 //       events.json        faults as applied and leadership changes
+//       checks.json        the linearizability check of the history: verdict, time taken,
+//                          operations checked; on a violation the failing slice, explained
+//       linearizability-failure.svg   the failing slice as a timeline (only on a violation)
 //       logs/              node and load-generator logs (local mode)
 //   experiments/results/latest -> <utc-time>_<name>
 
@@ -191,7 +194,12 @@ export function csvRow(s: Summary): Record<string, string | number | boolean | n
     throughput: s.throughput,
     latency: s.latency,
     ops: s.ops,
-    checks: { passed: s.checks.passed, total: s.checks.total, failed: s.checks.failed.join(" ") },
+    checks: {
+      passed: s.checks.passed,
+      total: s.checks.total,
+      failed: s.checks.failed.join(" "),
+      inconclusive: s.checks.inconclusive.join(" "),
+    },
     faults: {
       count: s.faults.length,
       max_unavailable_ms: maxOrNull(s.faults.map((f) => f.unavailable_ms)),

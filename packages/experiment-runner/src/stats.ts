@@ -49,7 +49,10 @@ export interface Summary {
   ops: { invoked: number; completed: number; in_window: number; unfinished: number };
   throughput: { ops_per_s: number };
   latency: LatencyStats;
-  checks: { passed: boolean; total: number; failed: string[] } & Record<string, unknown>;
+  checks: { passed: boolean; total: number; failed: string[]; inconclusive: string[] } & Record<
+    string,
+    unknown
+  >;
   faults: FaultEffect[];
   leadership_changes: number;
   error: string | null;
@@ -173,14 +176,22 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
     completed++;
     if (h.returnedAt >= from && h.returnedAt < to) samples.push(h.returnedAt - h.invokedAt);
   }
-  const failed = o.checks.filter((c) => !c.passed).map((c) => c.name);
+  const failed = o.checks.filter((c) => !c.passed && !c.inconclusive).map((c) => c.name);
+  const inconclusive = o.checks.filter((c) => !c.passed && c.inconclusive).map((c) => c.name);
   if (o.error !== undefined) failed.push("completed");
   const checks: Summary["checks"] = {
-    passed: failed.length === 0,
+    passed: failed.length === 0 && inconclusive.length === 0,
     total: o.checks.length,
     failed,
+    inconclusive,
   };
-  for (const c of o.checks) checks[c.name] = { passed: c.passed, violations: c.violations };
+  for (const c of o.checks) {
+    checks[c.name] = {
+      passed: c.passed,
+      violations: c.violations,
+      ...(c.inconclusive ? { inconclusive: true } : {}),
+    };
+  }
   return {
     experiment,
     variant: o.variant,

@@ -34,7 +34,7 @@ test("a short local experiment: real processes, a leader crash, checks pass, all
     const out = join(dir, "results");
     const r = await cli(["run", file, "--out", out]);
     assert.is(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /fp 2\/2\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+4\/4 ok/);
+    assert.match(r.stdout, /fp 2\/2\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+5\/5 ok/);
     assert.match(r.stdout, /wall-clock time/);
     const run = join(realpathSync(join(out, "latest")), "01-fp-2-2", "rep-0");
     const summary = JSON.parse(readFileSync(join(run, "summary.json"), "utf8"));
@@ -43,7 +43,7 @@ test("a short local experiment: real processes, a leader crash, checks pass, all
     assert.ok(summary.ops.completed > 50, `completed ${summary.ops.completed}`);
     assert.match(summary.faults[0].what, /crash n\d \(the leader\)/);
     assert.match(summary.faults[1].what, /restart n\d/);
-    for (const name of ["agreement", "converged", "validity", "at-most-once"]) {
+    for (const name of ["agreement", "converged", "validity", "at-most-once", "linearizability"]) {
       assert.ok(summary.checks[name].passed, name);
     }
     // same files as sim mode, plus the logs
@@ -53,6 +53,7 @@ test("a short local experiment: real processes, a leader crash, checks pass, all
       "throughput.csv",
       "events.json",
       "cluster.json",
+      "checks.json",
     ]) {
       assert.ok(existsSync(join(run, f)), f);
     }

@@ -38,7 +38,7 @@ test("a short sim experiment runs every variant and repetition, exit 0", async (
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /variant\s+runs\s+ops\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+checks/);
     assert.match(r.stdout, /maj\s+2\s+\d+/);
-    assert.match(r.stdout, /fp\s+2\s+\d+.*10\/10 ok/);
+    assert.match(r.stdout, /fp\s+2\s+\d+.*12\/12 ok/);
     assert.match(r.stdout, /simulated time/);
     assert.match(r.stderr, /\[4\/4; 100%\]/, "plain progress lines when not a terminal");
     const latest = realpathSync(join(out, "latest"));
@@ -52,6 +52,11 @@ test("a short sim experiment runs every variant and repetition, exit 0", async (
     assert.match(summary.faults[0].what, /crash n\d \(the leader\)/);
     assert.ok(summary.faults[0].unavailable_ms > 0);
     assert.is(summary.checks.passed, true);
+    // the linearizability check ran on the history: checks.json next to it
+    const checks = JSON.parse(readFileSync(join(latest, "02-fp", "rep-1", "checks.json"), "utf8"));
+    assert.is(checks.linearizability.verdict, "linearizable");
+    assert.is(checks.linearizability.operations, summary.ops.invoked);
+    assert.is(summary.checks.linearizability.passed, true);
   } finally {
     removeDir(dir);
   }

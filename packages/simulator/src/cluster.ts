@@ -13,7 +13,7 @@ import {
 } from "@paxos/core";
 import type { QuorumSystem } from "@paxos/quorum-system";
 import type { NetworkSpec } from "./network.js";
-import type { WorkloadSpec } from "./workload.js";
+import type { ClientOperations, WorkloadSpec } from "./workload.js";
 
 export interface NodeSpec {
   readonly id: string;
@@ -31,6 +31,11 @@ export interface SimulationConfig {
   readonly network?: NetworkSpec;
   /** closed-loop clients on every node with the client role; none when absent */
   readonly workload?: WorkloadSpec;
+  /**
+   * where each client incarnation's operations come from (key distributions, value sizes of
+   * the caller's choosing); the workload's uniform OperationSource when absent
+   */
+  readonly operations?: (clientId: string, nodeId: string) => ClientOperations;
   readonly seed: number;
   /**
    * Livelock guard: a run that processes this many events without virtual time advancing

@@ -40,6 +40,7 @@ export {
   meanLatencyMs,
   validateLatency,
 } from "./latency.js";
+export { estimateWireBytes } from "./message-size.js";
 export {
   DEFAULT_LINK,
   type LinkOverride,
@@ -76,6 +77,7 @@ export { type Action, Simulation } from "./simulation.js";
 export { type LatencySummary, percentile, summarize } from "./stats.js";
 export { MESSAGE_TYPE_CODE, TraceHash } from "./trace.js";
 export {
+  type ClientOperations,
   DEFAULT_MIX,
   type OperationMix,
   OperationSource,

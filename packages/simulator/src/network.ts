@@ -10,8 +10,9 @@
 //
 // The network only decides fates and delays; the simulation owns the clock and the event queue.
 
-import type { Rng } from "@paxos/core";
+import type { Message, Rng } from "@paxos/core";
 import { type LatencySampler, type LatencySpec, latencySampler } from "./latency.js";
+import { estimateWireBytes } from "./message-size.js";
 
 export interface LinkSpec {
   readonly latency: LatencySpec;
@@ -25,6 +26,11 @@ export interface LinkSpec {
   readonly reorderRate?: number;
   /** the largest extra delay of a reordered message; 10 ms by default */
   readonly reorderDelayMs?: number;
+  /**
+   * link capacity in bytes per ms (0: unlimited). Messages on a link are serialised one after
+   * the other (estimated wire size / capacity) and their latency starts when that ends.
+   */
+  readonly bandwidthBytesPerMs?: number;
 }
 
 export interface LinkOverride extends Partial<LinkSpec> {
@@ -47,6 +53,7 @@ export const DEFAULT_LINK: LinkSpec = {
   duplicateRate: 0,
   reorderRate: 0,
   reorderDelayMs: 10,
+  bandwidthBytesPerMs: 0,
 };
 
 export class NetworkConfigError extends Error {
@@ -60,6 +67,7 @@ class CompiledLink {
   readonly duplicateRate: number;
   readonly reorderRate: number;
   readonly reorderDelayMs: number;
+  readonly bandwidthBytesPerMs: number;
 
   constructor(
     readonly spec: Required<LinkSpec>,
@@ -76,6 +84,13 @@ class CompiledLink {
       );
     }
     this.reorderDelayMs = d;
+    const bw = spec.bandwidthBytesPerMs;
+    if (typeof bw !== "number" || !Number.isFinite(bw) || bw < 0) {
+      throw new NetworkConfigError(
+        `${where}.bandwidthBytesPerMs must be a number >= 0 (0: unlimited), got ${String(bw)}`,
+      );
+    }
+    this.bandwidthBytesPerMs = bw;
   }
 }
 
@@ -108,6 +123,8 @@ export class Network {
   private readonly overrides: (Partial<LinkSpec> | undefined)[];
   private readonly links: CompiledLink[];
   private readonly blocked: Uint8Array;
+  /** per directed pair: when the link finishes sending what is queued on it */
+  private readonly busyUntilMs: Float64Array;
   private blockedCount = 0;
   private readonly rng: Rng;
 
@@ -127,6 +144,7 @@ export class Network {
     this.overrides = new Array<Partial<LinkSpec> | undefined>(this.n * this.n).fill(undefined);
     this.links = new Array<CompiledLink>(this.n * this.n).fill(defaultLink);
     this.blocked = new Uint8Array(this.n * this.n);
+    this.busyUntilMs = new Float64Array(this.n * this.n);
     (spec?.overrides ?? []).forEach((o, i) => {
       this.setLink(o.from, o.to, o, o.bidirectional === true, `network.overrides[${i}]`);
     });
@@ -266,7 +284,7 @@ export class Network {
    * order (loss, duplication, then per copy latency and reordering) and only for features that
    * are switched on, so a fault-free link costs exactly one latency sample.
    */
-  route(from: number, to: number): number {
+  route(from: number, to: number, nowMs = 0, message?: Message): number {
     const k = from * this.n + to;
     if (this.blockedCount > 0 && this.blocked[k] === 1) return 0;
     const link = this.links[k]!;
@@ -279,6 +297,13 @@ export class Network {
         d += rng.next() * link.reorderDelayMs;
       }
       this.delays[c] = d;
+    }
+    if (link.bandwidthBytesPerMs > 0 && message !== undefined) {
+      // The link sends one message at a time: this one leaves when the queue ahead has gone.
+      const startMs = Math.max(nowMs, this.busyUntilMs[k]!);
+      const doneMs = startMs + estimateWireBytes(message) / link.bandwidthBytesPerMs;
+      this.busyUntilMs[k] = doneMs;
+      for (let c = 0; c < copies; c++) this.delays[c] = this.delays[c]! + (doneMs - nowMs);
     }
     return copies;
   }

@@ -46,7 +46,12 @@ import type {
 import { SimRng } from "./rng.js";
 import { summarize } from "./stats.js";
 import { MESSAGE_TYPE_CODE, TraceHash } from "./trace.js";
-import { OperationSource, type ResolvedWorkload, resolveWorkload } from "./workload.js";
+import {
+  type ClientOperations,
+  OperationSource,
+  type ResolvedWorkload,
+  resolveWorkload,
+} from "./workload.js";
 
 // The types a Simulation is built from and records, importable from here too.
 export type { DropReason, NodeSpec, SimulationConfig } from "./cluster.js";
@@ -81,7 +86,7 @@ interface Host {
   /** generation of the live TICK event; older events are stale */
   wakeGen: number;
   clientId: string | null;
-  ops: OperationSource | null;
+  ops: ClientOperations | null;
   nextSeq: number;
   /** this incarnation's operations, indexed by seq */
   history: HistoryEntry[];
@@ -359,7 +364,8 @@ export class Simulation {
     h.history = [];
     h.ops =
       h.isClient && this.workload
-        ? new OperationSource(this.workload, h.clientId!, this.rng.fork(`workload/${h.clientId}`))
+        ? (this.config.operations?.(h.clientId!, h.id) ??
+          new OperationSource(this.workload, h.clientId!, this.rng.fork(`workload/${h.clientId}`)))
         : null;
     if (h.isReplica) {
       h.run = {
@@ -449,7 +455,7 @@ export class Simulation {
       this.config.onDrop?.(this.clock, this.nodeIds[from]!, toId, message, "partitioned");
       return;
     }
-    const copies = net.route(from, to);
+    const copies = net.route(from, to, this.clock, message);
     if (copies === 0) {
       c.lost++;
       this.config.onDrop?.(this.clock, this.nodeIds[from]!, toId, message, "lost");

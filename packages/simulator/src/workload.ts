@@ -84,12 +84,19 @@ export function resolveWorkload(spec: WorkloadSpec): ResolvedWorkload {
   };
 }
 
+/** Where a closed-loop client's operations come from (SimulationConfig.operations). */
+export interface ClientOperations {
+  next(seq: number): Operation;
+  /** what a completed operation showed of its key (a get's or cas's value) */
+  observe(op: Operation, value: string | null): void;
+}
+
 /**
  * Operations of one client incarnation. Written values are unique ("clientId.seq" padded to
  * valueBytes), which a later linearizability check can use to tell writes apart; a cas expects
  * the value this client last saw for the key, or absence.
  */
-export class OperationSource {
+export class OperationSource implements ClientOperations {
   private readonly lastSeen = new Map<string, string | null>();
   private readonly keys: string[];
   private readonly pad: string;

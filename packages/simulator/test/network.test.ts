@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { estimateWireBytes } from "../src/message-size.js";
 import { Network, type NetworkSpec } from "../src/network.js";
 import { SimRng } from "../src/rng.js";
 
@@ -24,6 +25,26 @@ test("a default network delivers every message once after 1 ms", () => {
   assert.is(f.lost, 0);
   assert.is(f.duplicated, 0);
   assert.ok(f.delays.every((d) => d === 1));
+});
+
+test("a link with a bandwidth cap sends one message at a time: later ones queue", () => {
+  const n = net({ link: { latency: { kind: "constant", ms: 2 }, bandwidthBytesPerMs: 10 } });
+  const m = { type: "p1a", ballot: { round: 1, leader: "a" }, fromSlot: 0 } as const;
+  const bytes = estimateWireBytes(m);
+  const delays: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    n.route(0, 1, 5, m);
+    delays.push(n.delays[0]!);
+  }
+  assert.equal(
+    delays,
+    [1, 2, 3].map((k) => 2 + (k * bytes) / 10),
+    "each waits for those ahead of it to be sent",
+  );
+  n.route(0, 2, 5, m);
+  assert.is(n.delays[0], 2 + bytes / 10, "other links have their own queue");
+  n.route(0, 1, 1_000, m);
+  assert.is(n.delays[0], 2 + bytes / 10, "an idle link sends at once");
 });
 
 test("loss and duplication happen at their configured rates", () => {

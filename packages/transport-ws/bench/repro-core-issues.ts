@@ -44,7 +44,11 @@ interface Sim {
   run(end: number): void;
 }
 
-function makeSim(ids: string[], clientTiming: NodeConfig["timing"], onComplete: (sim: Sim) => void): Sim {
+function makeSim(
+  ids: string[],
+  clientTiming: NodeConfig["timing"],
+  onComplete: (sim: Sim) => void,
+): Sim {
   const cluster = { replicas: ids, leaders: ids, quorum: majority(ids) };
   const nodes = new Map<string, PaxosNode>();
   const queue: [number, string, string, Message][] = [];
@@ -83,18 +87,32 @@ function makeSim(ids: string[], clientTiming: NodeConfig["timing"], onComplete: 
   };
   const flush = (id: string) => {
     const out = nodes.get(id)!.drain();
-    for (const { to, message } of out.sends) queue.push([sim.now + 0.1 + net.next() * 0.2, id, to, message]);
+    for (const { to, message } of out.sends)
+      queue.push([sim.now + 0.1 + net.next() * 0.2, id, to, message]);
     for (const e of out.events) {
       if (e.type === "completed") onComplete(sim);
-      if (e.type === "slotApplied") applied.get(id)!.push(e.value.map((c) => `${c.clientId}#${c.seq}`));
+      if (e.type === "slotApplied")
+        applied.get(id)!.push(e.value.map((c) => `${c.clientId}#${c.seq}`));
     }
   };
   const applied = new Map<string, string[][]>();
   for (const id of ids) {
-    nodes.set(id, new PaxosNode({ id, roles: ["replica", "leader", "acceptor"], cluster }, { now: 0, rng: rng(seed * 7 + id.length) }));
+    nodes.set(
+      id,
+      new PaxosNode(
+        { id, roles: ["replica", "leader", "acceptor"], cluster },
+        { now: 0, rng: rng(seed * 7 + id.length) },
+      ),
+    );
     applied.set(id, []);
   }
-  nodes.set("c", new PaxosNode({ id: "c", roles: ["client"], cluster, clientId: "c", timing: clientTiming }, { now: 0, rng: rng(seed) }));
+  nodes.set(
+    "c",
+    new PaxosNode(
+      { id: "c", roles: ["client"], cluster, clientId: "c", timing: clientTiming },
+      { now: 0, rng: rng(seed) },
+    ),
+  );
   applied.set("c", []);
   (sim as Sim & { applied: typeof applied; flush: typeof flush }).applied = applied;
   (sim as Sim & { flush: typeof flush }).flush = flush;
@@ -143,8 +161,11 @@ function makeSim(ids: string[], clientTiming: NodeConfig["timing"], onComplete: 
 
 {
   let submitted = 0;
-  const submit = (sim: Sim) => sim.nodes.get("c")!.submit({ type: "put", key: `k${submitted++}`, value: "v" }, sim.now);
-  const sim = makeSim(["n1", "n2", "n3"], {}, (s) => submit(s)) as Sim & { flush(id: string): void };
+  const submit = (sim: Sim) =>
+    sim.nodes.get("c")!.submit({ type: "put", key: `k${submitted++}`, value: "v" }, sim.now);
+  const sim = makeSim(["n1", "n2", "n3"], {}, (s) => submit(s)) as Sim & {
+    flush(id: string): void;
+  };
   for (let i = 0; i < 8; i++) submit(sim);
   sim.flush("c");
   sim.dead.add("n3"); // n3 misses everything from the start

@@ -287,17 +287,20 @@ export class PaxosClient {
   };
 
   /**
-   * The link for a request the Client role addressed to `replica`; a replica whose connection
-   * is known to be down is skipped for one that is up. Any replica serves any request, and the
-   * Client role alone would keep picking the dead one: it moves to the next replica on every
-   * retry of every command, so with one of three replicas down a third of the retries go
-   * nowhere (see the report on core's Client).
+   * The link for a request the Client role addressed to `replica`. Any replica serves any
+   * request, so while that replica's connection is not up (down, or being dialed) the request
+   * goes over one that is, and the link to the chosen one redials in the background to find
+   * a restarted replica again. The Client role alone would keep picking dead replicas: it
+   * moves to the next replica on every retry of every command, so with one of three replicas
+   * down a third of all retries go nowhere (see the report on core's Client).
    */
   private linkFor(replica: string): PeerLink | undefined {
     const chosen = this.links.get(replica);
-    if (chosen === undefined || !chosen.isDown) return chosen;
-    const up = [...this.links.values()].filter((l) => l.linkState === "open");
-    if (up.length === 0) return chosen;
+    if (chosen === undefined || chosen.linkState === "open") return chosen;
+    chosen.warmUp();
+    const up: PeerLink[] = [];
+    for (const link of this.links.values()) if (link.linkState === "open") up.push(link);
+    if (up.length === 0) return chosen; // nothing better: it waits for the dial, or is dropped
     return up[this.rotation++ % up.length];
   }
 

@@ -112,13 +112,6 @@ export class PeerLink {
     }
   };
 
-  /** Known to be down: the last dial failed or the connection dropped, and the backoff runs. */
-  get isDown(): boolean {
-    return (
-      this.state === "closed" || (this.state === "backoff" && performance.now() < this.retryAtMs)
-    );
-  }
-
   /** Dials now if nothing is up (a client warming up its connections). */
   warmUp(): void {
     if ((this.state === "idle" || this.state === "backoff") && performance.now() >= this.retryAtMs)

@@ -100,12 +100,17 @@ export class DurableLog {
 
   /** Appends the records of one drain and makes them durable before returning. */
   append(records: readonly PersistRecord[]): void {
+    this.write(records);
+    if (this.fsync) fdatasyncSync(this.fd);
+  }
+
+  /** Appends records to the file (the page cache): durable only after the next sync. */
+  write(records: readonly PersistRecord[]): void {
     let text = "";
     for (const r of records) text += `${JSON.stringify(r)}\n`;
     const bytes = Buffer.from(text);
     let written = 0;
     while (written < bytes.length) written += writeSync(this.fd, bytes, written);
-    if (this.fsync) fdatasyncSync(this.fd);
   }
 
   close(): void {

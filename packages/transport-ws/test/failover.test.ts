@@ -73,6 +73,7 @@ test("leader killed under load: a new leader takes over and no acknowledged writ
   );
 
   // every acknowledged write is there, read by a fresh client
+  const readStart = performance.now();
   const reader = await connect(lc.clusterPath, { timeoutMs: 30_000 });
   try {
     const keys = [...acked.keys()];
@@ -81,6 +82,7 @@ test("leader killed under load: a new leader takes over and no acknowledged writ
     });
     const lost = keys.filter((k, i) => values[i] !== acked.get(k));
     assert.equal(lost, [], `${lost.length} acknowledged writes lost`);
+    process.stdout.write(`  read back ${keys.length} writes in ${(performance.now() - readStart).toFixed(0)} ms\n`);
   } finally {
     await reader.close();
   }
@@ -97,8 +99,13 @@ test("the killed leader restarts from its durable log and catches up", async () 
     (l) => l.msg === "node started" && l.pid === pid,
   );
   assert.ok((lines.recoveredRecords as number) > 0, "it replayed its acceptor state");
+  const t0 = performance.now();
   await client!.put("after-restart", "yes");
+  const t1 = performance.now();
   const agreed = await lc.waitForAgreement(1, 30_000);
+  process.stdout.write(
+    `  after the restart: a write took ${(t1 - t0).toFixed(0)} ms, all replicas agreed ${(performance.now() - t1).toFixed(0)} ms later\n`,
+  );
   assert.ok(agreed.appliedBelow > 0);
   assert.is((await lc.status(dead)).replica!.appliedBelow, agreed.appliedBelow);
 });

@@ -3,8 +3,7 @@
 // workload, seed); the parts the simulator does not model directly are supplied here as thin
 // adapters: operations come from this package's generator (key distributions), open-loop
 // arrivals are scheduled as simulator actions, sites become per-link overrides, "@leader" is
-// resolved when a fault fires, and link bandwidth is emulated by queueing in front of the
-// network's delay.
+// resolved when a fault fires.
 
 import { formatBallot, type Message, type Operation, type Result } from "@paxos/core";
 import {
@@ -60,31 +59,28 @@ function linkOf(l: ConfigLink): Partial<LinkSpec> {
     ...(l.latency ? { latency: latencyOf(l.latency) } : {}),
     ...(l.jitterMs === undefined ? {} : { jitterMs: l.jitterMs }),
     ...(l.loss === undefined ? {} : { lossRate: l.loss }),
+    ...(l.bandwidthMbps === undefined ? {} : { bandwidthBytesPerMs: bytesPerMs(l.bandwidthMbps) }),
   };
 }
 
-/** Directed link -> bandwidth in bytes per ms, from the default, sites and overrides. */
-type Bandwidth = { defaultBytesPerMs: number | null; perLink: Map<string, number | null> };
-
-const bytesPerMs = (mbps: number | undefined) =>
-  mbps === undefined ? null : (mbps * 1_000_000) / 8 / 1000;
+/** Mbit/s as the simulator's bytes per ms. */
+const bytesPerMs = (mbps: number) => (mbps * 1_000_000) / 8 / 1000;
 
 /** The simulator's network spec for a variant: default link, sites, then explicit overrides. */
 export function simNetwork(
   config: ResolvedConfig,
   variant: Variant,
-): { link: LinkSpec; overrides: LinkOverride[]; bandwidth: Bandwidth } {
+): { link: LinkSpec; overrides: LinkOverride[] } {
   const net = config.network;
   const link: LinkSpec = {
     latency: latencyOf(net.default.latency),
     jitterMs: net.default.jitterMs,
     lossRate: net.default.loss,
+    ...(net.default.bandwidthMbps === undefined
+      ? {}
+      : { bandwidthBytesPerMs: bytesPerMs(net.default.bandwidthMbps) }),
   };
   const overrides: LinkOverride[] = [];
-  const bandwidth: Bandwidth = {
-    defaultBytesPerMs: bytesPerMs(net.default.bandwidthMbps),
-    perLink: new Map(),
-  };
   const sites = net.sites;
   if (sites) {
     const ids = [...variant.nodes.map((n) => n.id), ...variant.clients];
@@ -107,126 +103,8 @@ export function simNetwork(
   }
   for (const l of net.links) {
     overrides.push({ from: l.from, to: l.to, bidirectional: l.symmetric, ...linkOf(l) });
-    if (l.bandwidthMbps !== undefined) {
-      bandwidth.perLink.set(`${l.from}>${l.to}`, bytesPerMs(l.bandwidthMbps));
-      if (l.symmetric) bandwidth.perLink.set(`${l.to}>${l.from}`, bytesPerMs(l.bandwidthMbps));
-    }
   }
-  return { link, overrides, bandwidth };
-}
-
-/** Roughly what a message weighs on the wire (JSON), without serialising it. */
-export function messageBytes(m: Message): number {
-  const batch = (value: readonly { op: Operation }[]) => {
-    let n = 2;
-    for (const c of value) n += 60 + opBytes(c.op);
-    return n;
-  };
-  switch (m.type) {
-    case "request":
-      return 80 + opBytes(m.command.op);
-    case "response":
-      return 70 + resultBytes(m.result);
-    case "propose":
-    case "decision":
-    case "p2a":
-      return 60 + batch(m.value);
-    case "p1b": {
-      let n = 60;
-      for (const pv of m.accepted) n += 40 + batch(pv.value);
-      return n;
-    }
-    case "catchupReply": {
-      let n = 40;
-      for (const d of m.decisions) n += 20 + batch(d.value);
-      return n;
-    }
-    case "snapshot":
-      return 200 + JSON.stringify(m.state).length;
-    default:
-      return 60;
-  }
-}
-
-function opBytes(op: Operation): number {
-  switch (op.type) {
-    case "get":
-    case "delete":
-      return 20 + op.key.length;
-    case "put":
-      return 30 + op.key.length + op.value.length;
-    case "cas":
-      return 40 + op.key.length + op.value.length + (op.expected?.length ?? 4);
-  }
-}
-
-function resultBytes(r: Result): number {
-  return r.type === "get" || r.type === "cas" ? 20 + (r.value?.length ?? 4) : 20;
-}
-
-interface SimInternals {
-  hosts: { id: string; ops: unknown }[];
-  send(from: number, toId: string, message: Message): void;
-}
-
-/**
- * Link bandwidth, which the simulator does not model: each directed link serialises its
- * messages (size / bandwidth) one after the other, and a message's network delay starts when
- * its transmission ends. Implemented by wrapping the simulation's send and the network's
- * route, which is the one place a delay is decided.
- */
-function installBandwidth(
-  sim: Simulation,
-  bw: Bandwidth,
-  faults: ResolvedConfig["faults"],
-): ((from: string, to: string, mbps: number) => void) | null {
-  const used =
-    bw.defaultBytesPerMs !== null ||
-    [...bw.perLink.values()].some((v) => v !== null) ||
-    faults.some((f) => f.action === "link" && f.set.bandwidthMbps !== undefined);
-  if (!used) return null;
-  const internals = sim as unknown as SimInternals;
-  const net = sim.network as unknown as {
-    route(from: number, to: number): number;
-    delays: Float64Array;
-  };
-  const ids = sim.nodeIds;
-  const n = ids.length;
-  const rate = new Float64Array(n * n);
-  for (let f = 0; f < n; f++) {
-    for (let t = 0; t < n; t++) {
-      const key = `${ids[f]}>${ids[t]}`;
-      const r = bw.perLink.has(key) ? bw.perLink.get(key)! : bw.defaultBytesPerMs;
-      rate[f * n + t] = r ?? 0;
-    }
-  }
-  const busyUntil = new Float64Array(n * n);
-  let current: Message | null = null;
-  const send = internals.send.bind(sim);
-  internals.send = (from, toId, message) => {
-    current = message;
-    try {
-      send(from, toId, message);
-    } finally {
-      current = null;
-    }
-  };
-  const route = net.route.bind(net);
-  net.route = (from, to) => {
-    const copies = route(from, to);
-    const k = from * n + to;
-    const r = rate[k]!;
-    if (copies === 0 || r === 0 || current === null) return copies;
-    const now = sim.now;
-    const start = Math.max(now, busyUntil[k]!);
-    const done = start + messageBytes(current) / r;
-    busyUntil[k] = done;
-    for (let c = 0; c < copies; c++) net.delays[c] = net.delays[c]! + (done - now);
-    return copies;
-  };
-  return (from, to, mbps) => {
-    rate[ids.indexOf(from) * n + ids.indexOf(to)] = bytesPerMs(mbps) ?? 0;
-  };
+  return { link, overrides };
 }
 
 function violationLines(vs: Violation[]): string[] {
@@ -244,7 +122,10 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     ...variant.clients.map((id) => ({ id, roles: ["client" as const] })),
   ];
   const network = simNetwork(config, variant);
-  const closed = w.clients.type === "closed";
+  // Operations come from this package's generator (key distributions, value sizes), one per
+  // client incarnation, seeded from the run's seed and the client id.
+  const generatorFor = (clientId: string) =>
+    new OperationGenerator(w, clientId, mulberry32(deriveSeed(seed, `workload/${clientId}`)));
   const sim = new Simulation({
     nodes,
     quorum: variant.quorum,
@@ -264,36 +145,23 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
             startMs: 0,
             stopMs: w.durationMs,
           },
+          operations: (clientId: string) => {
+            const g = generatorFor(clientId);
+            return {
+              next: (seq: number) => g.next(seq),
+              observe: (op: Operation, value: string | null) => g.observeValue(op.key, value),
+            };
+          },
         }
       : {}),
     seed,
   });
-  const setBandwidth = installBandwidth(sim, network.bandwidth, config.faults);
-
-  // Operations come from our generator (key distributions, value sizes): the simulator's
-  // closed loop asks the host's source for the next operation and reports completions to it.
-  const generators = new Map<string, OperationGenerator>();
-  for (const c of variant.clients) {
-    generators.set(
-      c,
-      new OperationGenerator(w, `${c}/0`, mulberry32(deriveSeed(seed, `workload/${c}`))),
-    );
-  }
-  if (closed) {
-    const internals = sim as unknown as SimInternals;
-    for (const h of internals.hosts) {
-      const g = generators.get(h.id);
-      if (!g) continue;
-      h.ops = {
-        next: (seq: number) => g.next(seq),
-        observe: (op: Operation, value: string | null) => g.observeValue(op.key, value),
-      };
-    }
-  } else if (w.clients.type === "open") {
+  if (w.clients.type === "open") {
+    const generators = new Map(variant.clients.map((c) => [c, generatorFor(`${c}/0`)]));
     scheduleOpenLoop(sim, variant, w, generators, deriveSeed(seed, "arrivals"));
   }
 
-  const applied = scheduleFaults(sim, config, variant, setBandwidth);
+  const applied = scheduleFaults(sim, config, variant);
 
   const step = Math.max(10, w.durationMs / 200);
   let completed = 0;
@@ -371,7 +239,6 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       events: sim.events,
       messages: stats.messages,
       deliveries_per_wall_s: Math.round(stats.messages.delivered / (wallMs / 1000)),
-      bandwidth_emulated: setBandwidth !== null,
     },
     ...(error === undefined ? {} : { error }),
   };
@@ -412,12 +279,7 @@ function scheduleOpenLoop(
 }
 
 /** Plays the config's fault schedule into the simulation, resolving "@leader" when it fires. */
-function scheduleFaults(
-  sim: Simulation,
-  config: ResolvedConfig,
-  variant: Variant,
-  setBandwidth: ((from: string, to: string, mbps: number) => void) | null,
-): AppliedFault[] {
+function scheduleFaults(sim: Simulation, config: ResolvedConfig, variant: Variant): AppliedFault[] {
   const applied: AppliedFault[] = [];
   const crashedLeaders: string[] = [];
   const leaderNow = (): string | undefined =>
@@ -476,11 +338,6 @@ function scheduleFaults(
           sim.network.setLink(from, to, { ...sim.network.link(from, to), ...set });
           if (f.symmetric ?? true) {
             sim.network.setLink(to, from, { ...sim.network.link(to, from), ...set });
-          }
-          const mbps = f.set.bandwidthMbps;
-          if (mbps !== undefined && setBandwidth) {
-            setBandwidth(from, to, mbps);
-            if (f.symmetric ?? true) setBandwidth(to, from, mbps);
           }
           applied.push({ atMs: at, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
           return;

@@ -2,8 +2,9 @@
 // folder as it goes (a run that crashes later still leaves the earlier runs on disk) and
 // returns the summaries for the table and the exit code.
 
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { checkAndRecord, DEFAULT_TIME_BUDGET_MS } from "@paxos/analysis";
 import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
 import type { Mode, ResolvedConfig } from "../config/types.js";
@@ -21,7 +22,7 @@ import {
   writeRun,
 } from "../results.js";
 import { type Summary, summarize } from "../stats.js";
-import type { ProgressFn, RunOutcome } from "./types.js";
+import type { CheckResult, ProgressFn, RunOutcome } from "./types.js";
 
 export interface Overrides {
   mode?: Mode;
@@ -71,6 +72,8 @@ export interface RunExperimentOptions {
   /** overrides the mode runner (tests), else sim or local by config.mode */
   runner?: ModeRunner;
   aborted?: () => boolean;
+  /** wall-clock budget of each run's linearizability check, ms (default 10 000) */
+  checkBudgetMs?: number;
 }
 
 export interface ExperimentResult {
@@ -84,8 +87,47 @@ export interface ExperimentResult {
     seed: number;
     failed: string[];
     details: string[];
+    /** checks that could not decide (linearizability out of time): exit code 2, not 1 */
+    inconclusive: string[];
   }[];
   interrupted: boolean;
+}
+
+/**
+ * The linearizability check of a run's client history (@paxos/analysis): writes checks.json
+ * (verdict, time taken, operations checked) and, on a violation, the failing slice's timeline
+ * (linearizability-failure.svg) into the run's folder, and returns the check for the summary.
+ */
+export function checkLinearizability(
+  outcome: RunOutcome,
+  dir: string,
+  budgetMs = DEFAULT_TIME_BUDGET_MS,
+): CheckResult {
+  mkdirSync(dir, { recursive: true });
+  const { result } = checkAndRecord(outcome.history, { dir, timeBudgetMs: budgetMs });
+  const s = result.stats;
+  switch (result.verdict) {
+    case "linearizable":
+      return { name: "linearizability", passed: true, violations: [] };
+    case "unknown":
+      return {
+        name: "linearizability",
+        passed: false,
+        inconclusive: true,
+        violations: [`undecided: ${result.reason} (${s.operations} operations)`],
+      };
+    case "not linearizable":
+      return {
+        name: "linearizability",
+        passed: false,
+        violations: [
+          `key ${JSON.stringify(result.key)} is not linearizable: a failing slice of ` +
+            `${result.slice.length} of its ${result.keyOperations} operations is in checks.json ` +
+            "and linearizability-failure.svg",
+          ...result.explanation.split("\n").slice(1, 4),
+        ],
+      };
+  }
 }
 
 async function modeRunner(mode: Mode): Promise<ModeRunner> {
@@ -136,6 +178,7 @@ export async function runExperiment(
           onProgress: (t, ops) => progress.update(t, ops),
           ...(opts.aborted ? { aborted: opts.aborted } : {}),
         });
+        outcome.checks.push(checkLinearizability(outcome, where, opts.checkBudgetMs));
         const summary = summarize(config.name, outcome);
         writeRun(where, outcome, summary);
         progress.end(summary);
@@ -147,6 +190,7 @@ export async function runExperiment(
             repetition: rep,
             seed,
             failed: summary.checks.failed,
+            inconclusive: summary.checks.inconclusive,
             details: [
               ...outcome.checks
                 .filter((c) => !c.passed)

@@ -21,6 +21,8 @@ export interface CheckResult {
   passed: boolean;
   /** what went wrong, a line each (at most a few) */
   violations: string[];
+  /** the check could not decide (the linearizability search ran out of time): exit code 2 */
+  inconclusive?: boolean;
 }
 
 export interface AppliedFault {
