@@ -131,8 +131,14 @@ export class PaxosNode {
     return at;
   }
 
-  /** Take everything produced since the last drain. Persist it all before sending any of it. */
+  /**
+   * End the turn and take everything produced since the last drain. Persist it all before
+   * sending any of it; then ask nextWakeAt().
+   */
   drain(): NodeOutput {
+    // The end of the host's turn: roles that batch across inputs act now.
+    this.replica?.endTurn();
+    this.deliverLocal();
     const out = this.out;
     this.out = { persists: [], sends: [], events: [] };
     return out;

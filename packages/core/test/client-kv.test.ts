@@ -53,6 +53,19 @@ test("on timeout a client resends the same command (same seq) to the next replic
   assert.is(new Set(targets.slice(0, 3)).size, 3, "tries every replica in turn");
 });
 
+test("retries of commands sent to one unresponsive replica all move away from it", () => {
+  const { ctx, client } = startClient();
+  for (let i = 0; i < 3; i++) client.submit(put(`k${i}`, "v"));
+  const dead = ctx.take("request")[0]!.to;
+  ctx.now = client.nextWakeAt();
+  client.tick();
+  const retries = ctx.take("request").map((e) => e.to);
+  assert.is(retries.length, 3);
+  assert.ok(!retries.includes(dead), `retries went to ${retries.join(", ")}`);
+  client.submit(put("new", "v"));
+  assert.is.not(ctx.take("request")[0]!.to, dead, "new commands avoid it too");
+});
+
 test("a completed operation is reported once with its invocation and return times", () => {
   const { ctx, client } = startClient();
   ctx.now = 5;

@@ -22,12 +22,20 @@ function startReplica(options: Partial<ReplicaOptions> = {}, id = "R1") {
   return { ctx, replica, kv };
 }
 
+/** A request in a turn of its own: delivered, then the host ends the turn. */
+const request = (replica: Replica, c: Command, from = "C1") => {
+  replica.onRequest(from, { type: "request", command: c });
+  replica.endTurn();
+};
+
 const decide = (replica: Replica, slot: number, value: Batch) =>
   replica.onDecision("L1", { type: "decision", slot, value });
 
 test("a replica proposes a request for the first free slot", () => {
   const { ctx, replica } = startReplica();
   replica.onRequest("C1", { type: "request", command: command("c", 0) });
+  assert.equal(ctx.take("propose"), [], "not before the host's turn ends");
+  replica.endTurn();
   assert.equal(ctx.take("propose"), [
     { to: "L1", message: { type: "propose", slot: 0, value: [command("c", 0)] } },
   ]);
@@ -48,9 +56,7 @@ test("a replica never applies slot s+1 before slot s", () => {
 
 test("a replica proposes no further than its window above the last applied slot", () => {
   const { ctx, replica } = startReplica({ window: 2, maxBatch: 1 });
-  for (let seq = 0; seq < 5; seq++) {
-    replica.onRequest("C1", { type: "request", command: command("c", seq) });
-  }
+  for (let seq = 0; seq < 5; seq++) request(replica, command("c", seq));
   assert.equal(
     ctx.take("propose").map((e) => e.message.slot),
     [0, 1],
@@ -62,16 +68,21 @@ test("a replica proposes no further than its window above the last applied slot"
   );
 });
 
-test("a replica batches queued requests into one slot, up to maxBatch", () => {
+test("requests that arrive in one turn share a slot, up to maxBatch; the rest wait for room", () => {
   const { ctx, replica } = startReplica({ window: 1, maxBatch: 3 });
   for (let seq = 0; seq < 5; seq++) {
     replica.onRequest("C1", { type: "request", command: command("c", seq) });
   }
-  assert.equal(ctx.take("propose")[0]?.message.value.length, 1, "the first goes alone");
-  decide(replica, 0, [command("c", 0)]);
+  replica.endTurn();
+  const first = ctx.take("propose");
+  assert.equal(
+    first.map((e) => e.message.value.map((c) => c.seq)),
+    [[0, 1, 2]],
+  );
+  decide(replica, 0, first[0]!.message.value);
   assert.equal(
     ctx.take("propose")[0]?.message.value.map((c) => c.seq),
-    [1, 2, 3],
+    [3, 4],
   );
 });
 
@@ -91,7 +102,7 @@ test("a command decided in two slots is executed once (de-duplication by clientI
 
 test("a replica re-proposes its own commands that lost their slot, after one retry period", () => {
   const { ctx, replica } = startReplica();
-  replica.onRequest("C1", { type: "request", command: command("mine", 0) });
+  request(replica, command("mine", 0));
   assert.equal(ctx.take("propose")[0]?.message.slot, 0);
   decide(replica, 0, [command("theirs", 0)]);
   assert.equal(ctx.take("propose"), [], "the leader may already have given it another slot");
@@ -104,7 +115,7 @@ test("a replica re-proposes its own commands that lost their slot, after one ret
 
 test("a lost command the leader placed in another slot is not proposed again", () => {
   const { ctx, replica } = startReplica();
-  replica.onRequest("C1", { type: "request", command: command("mine", 0) });
+  request(replica, command("mine", 0));
   ctx.take("propose");
   decide(replica, 0, [command("theirs", 0)]);
   decide(replica, 1, [command("mine", 0)]);
@@ -164,7 +175,7 @@ test("requests below the client's ackedBelow are ignored: the client has their a
 
 test("an undecided proposal is resent to every leader after proposeRetryMs", () => {
   const { ctx, replica } = startReplica();
-  replica.onRequest("C1", { type: "request", command: command("c", 0) });
+  request(replica, command("c", 0));
   ctx.take("propose");
   ctx.now = replica.nextWakeAt();
   replica.tick();

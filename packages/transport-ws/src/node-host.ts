@@ -40,6 +40,7 @@ export interface NodeHostOptions {
   readonly fsync?: boolean;
 }
 
+const MAX_CLIENT_BUFFER = 64 * 1024 * 1024;
 /** Frames are split so that none exceeds the receiver's limit (chars * 3 >= UTF-8 bytes). */
 const FRAME_OVERHEAD_CHARS = 256;
 
@@ -347,7 +348,12 @@ export class NodeHost {
       return;
     }
     const client = this.clients.get(to);
-    if (client !== undefined && client.ws.readyState === client.ws.OPEN) {
+    // A client that does not read its answers gets no more than MAX_CLIENT_BUFFER queued.
+    if (
+      client !== undefined &&
+      client.ws.readyState === client.ws.OPEN &&
+      client.ws.bufferedAmount < MAX_CLIENT_BUFFER
+    ) {
       client.ws.send(frame);
     } else if (this.log.isLevelEnabled("debug")) {
       this.log.debug({ to }, "no connection to destination, frame dropped");

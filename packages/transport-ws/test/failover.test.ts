@@ -82,7 +82,9 @@ test("leader killed under load: a new leader takes over and no acknowledged writ
     });
     const lost = keys.filter((k, i) => values[i] !== acked.get(k));
     assert.equal(lost, [], `${lost.length} acknowledged writes lost`);
-    process.stdout.write(`  read back ${keys.length} writes in ${(performance.now() - readStart).toFixed(0)} ms\n`);
+    process.stdout.write(
+      `  read back ${keys.length} writes in ${(performance.now() - readStart).toFixed(0)} ms\n`,
+    );
   } finally {
     await reader.close();
   }

@@ -8,6 +8,8 @@ interface Outstanding {
   readonly invokedAt: number;
   retryAt: number;
   attempts: number;
+  /** index of the replica it was last sent to */
+  replica: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export class Client {
       invokedAt: now,
       retryAt: now + this.ctx.timing.clientRetryMs,
       attempts: 0,
+      replica: this.preferred,
     });
     this.ctx.send(this.replicas[this.preferred]!, { type: "request", command });
     return seq;
@@ -76,11 +79,14 @@ export class Client {
     for (const o of this.outstanding.values()) {
       if (now < o.retryAt) continue;
       o.attempts++;
-      // The preferred replica may be down or cut off: move on to the next one.
-      this.preferred = (this.preferred + 1) % this.replicas.length;
+      // The replica it went to may be down or cut off: try the next one after it (per command,
+      // so the retries of commands that all went to one dead replica all move away from it).
+      const failed = o.replica;
+      o.replica = (failed + 1) % this.replicas.length;
+      if (this.preferred === failed) this.preferred = o.replica;
       const backoff = Math.min(timing.clientRetryMs * 2 ** o.attempts, timing.clientRetryMaxMs);
       o.retryAt = now + backoff;
-      this.ctx.send(this.replicas[this.preferred]!, { type: "request", command: o.command });
+      this.ctx.send(this.replicas[o.replica]!, { type: "request", command: o.command });
     }
   }
 

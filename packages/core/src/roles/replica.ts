@@ -98,7 +98,14 @@ export class Replica {
     if (this.pending.has(key)) return;
     this.pending.add(key);
     this.queue.push(command);
-    this.propose();
+  }
+
+  /**
+   * The host has delivered everything that arrived together: propose what was queued. Waiting
+   * for the end of the turn lets the requests of one frame share one slot (batching).
+   */
+  endTurn(): void {
+    if (this.queueHead < this.queue.length) this.propose();
   }
 
   onDecision(from: NodeId, m: MessageOf<"decision">): void {
