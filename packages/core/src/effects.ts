@@ -43,6 +43,13 @@ export interface NodeOutput {
   readonly persists: PersistRecord[];
   readonly sends: Envelope[];
   readonly events: NodeEvent[];
+  /**
+   * How many of `sends`, from the start, were produced before the first of `persists`: they
+   * cannot depend on this drain's records, so a host may send them while it writes the records
+   * (a leader's p2a need not wait for its own acceptor's disk). The rest wait until the records
+   * are durable. Equals sends.length when there is nothing to persist.
+   */
+  sendsBeforePersist: number;
 }
 
 /** Randomness the host hands in: uniform in [0, 1). */

@@ -46,7 +46,7 @@ export class PaxosNode {
   readonly leader: Leader | undefined;
   readonly acceptor: Acceptor | undefined;
 
-  private out: NodeOutput = { persists: [], sends: [], events: [] };
+  private out: NodeOutput = emptyOutput();
   private readonly local: [NodeId, Message][] = [];
   private delivering = false;
   private readonly ctx: RoleContext & { now: number };
@@ -69,7 +69,9 @@ export class PaxosNode {
         else out().sends.push({ to, message });
       },
       persist(record) {
-        out().persists.push(record);
+        const o = out();
+        if (o.persists.length === 0) o.sendsBeforePersist = o.sends.length;
+        o.persists.push(record);
       },
       emit(event: NodeEvent) {
         out().events.push(event);
@@ -140,7 +142,8 @@ export class PaxosNode {
     this.replica?.endTurn();
     this.deliverLocal();
     const out = this.out;
-    this.out = { persists: [], sends: [], events: [] };
+    if (out.persists.length === 0) out.sendsBeforePersist = out.sends.length;
+    this.out = emptyOutput();
     return out;
   }
 
@@ -204,4 +207,8 @@ export class PaxosNode {
         return replica !== undefined;
     }
   }
+}
+
+function emptyOutput(): NodeOutput {
+  return { persists: [], sends: [], events: [], sendsBeforePersist: 0 };
 }

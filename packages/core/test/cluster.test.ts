@@ -47,6 +47,26 @@ test("the leader's acceptor persisted every promise and accept before its p2b le
   assert.ok(log.some((r) => r.type === "accept" && r.pvalue.slot === 0));
 });
 
+test("a leader's p2a to other acceptors may leave before its own acceptor's record is durable; its decision may not", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  const leader = cluster.node("n1");
+  leader.receive("n2", { type: "propose", slot: 0, value: [] }, cluster.now);
+  const out = leader.drain();
+  const early = out.sends.slice(0, out.sendsBeforePersist).map((e) => e.message.type);
+  const late = out.sends.slice(out.sendsBeforePersist).map((e) => e.message.type);
+  assert.equal(early, ["p2a", "p2a"]);
+  assert.equal(
+    out.persists.map((r) => r.type),
+    ["accept"],
+  );
+  assert.not.ok(late.includes("p2a"));
+  leader.receive("n2", { type: "p2b", ballot: leader.leader!.currentBallot, slot: 0 }, cluster.now);
+  const decided = leader.drain();
+  assert.is(decided.persists.length, 0);
+  assert.is(decided.sendsBeforePersist, decided.sends.length);
+});
+
 test("when the leader's node crashes, another takes over and commits resume", () => {
   const cluster = colocated();
   cluster.run(50);

@@ -98,6 +98,7 @@ console.log(`  trace hash            ${sim.traceHash()}`);
         message: ping,
       })),
       events: [],
+      sendsBeforePersist: 40,
     };
     const node = {
       id: config.id,
@@ -109,7 +110,7 @@ console.log(`  trace hash            ${sim.traceHash()}`);
       nextWakeAt: () => Number.POSITIVE_INFINITY,
       drain() {
         const o = out;
-        out = { persists: [], sends: [], events: [] };
+        out = { persists: [], sends: [], events: [], sendsBeforePersist: 0 };
         return o;
       },
     };
