@@ -44,6 +44,12 @@ export interface NetworkSpec {
   /** every link not overridden */
   readonly link: LinkSpec;
   readonly overrides?: readonly LinkOverride[];
+  /**
+   * a node's total sending capacity in bytes per ms, shared by all its links (its NIC): one
+   * number for every node, or per node id (absent or 0: unlimited). A leader sending p2a to
+   * every acceptor is bounded by it, which is what thrifty phase 2 saves.
+   */
+  readonly uplinkBytesPerMs?: number | Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_LINK: LinkSpec = {
@@ -125,6 +131,9 @@ export class Network {
   private readonly blocked: Uint8Array;
   /** per directed pair: when the link finishes sending what is queued on it */
   private readonly busyUntilMs: Float64Array;
+  /** per node: its sending capacity (0: unlimited), and when it finishes what is queued */
+  private readonly uplinkBytesPerMs: Float64Array;
+  private readonly uplinkBusyUntilMs: Float64Array;
   private blockedCount = 0;
   private readonly rng: Rng;
 
@@ -145,6 +154,23 @@ export class Network {
     this.links = new Array<CompiledLink>(this.n * this.n).fill(defaultLink);
     this.blocked = new Uint8Array(this.n * this.n);
     this.busyUntilMs = new Float64Array(this.n * this.n);
+    this.uplinkBytesPerMs = new Float64Array(this.n);
+    this.uplinkBusyUntilMs = new Float64Array(this.n);
+    const uplink = spec?.uplinkBytesPerMs;
+    if (uplink !== undefined) {
+      const perNode =
+        typeof uplink === "number"
+          ? ids.map((id) => [id, uplink] as const)
+          : Object.entries(uplink);
+      for (const [id, rate] of perNode) {
+        if (typeof rate !== "number" || !Number.isFinite(rate) || rate < 0) {
+          throw new NetworkConfigError(
+            `network.uplinkBytesPerMs${typeof uplink === "number" ? "" : `.${id}`} must be a number >= 0 (0: unlimited), got ${String(rate)}`,
+          );
+        }
+        this.uplinkBytesPerMs[this.indexOf(id)] = rate;
+      }
+    }
     (spec?.overrides ?? []).forEach((o, i) => {
       this.setLink(o.from, o.to, o, o.bidirectional === true, `network.overrides[${i}]`);
     });
@@ -298,12 +324,21 @@ export class Network {
       }
       this.delays[c] = d;
     }
-    if (link.bandwidthBytesPerMs > 0 && message !== undefined) {
-      // The link sends one message at a time: this one leaves when the queue ahead has gone.
-      const startMs = Math.max(nowMs, this.busyUntilMs[k]!);
-      const doneMs = startMs + estimateWireBytes(message) / link.bandwidthBytesPerMs;
-      this.busyUntilMs[k] = doneMs;
-      for (let c = 0; c < copies; c++) this.delays[c] = this.delays[c]! + (doneMs - nowMs);
+    const uplink = this.uplinkBytesPerMs[from]!;
+    if ((uplink > 0 || link.bandwidthBytesPerMs > 0) && message !== undefined) {
+      // A node's NIC, then the link, each send one message at a time: a message leaves when
+      // the queue ahead of it has gone, and its latency starts then.
+      const bytes = estimateWireBytes(message);
+      let sentMs = nowMs;
+      if (uplink > 0) {
+        sentMs = Math.max(sentMs, this.uplinkBusyUntilMs[from]!) + bytes / uplink;
+        this.uplinkBusyUntilMs[from] = sentMs;
+      }
+      if (link.bandwidthBytesPerMs > 0) {
+        sentMs = Math.max(sentMs, this.busyUntilMs[k]!) + bytes / link.bandwidthBytesPerMs;
+        this.busyUntilMs[k] = sentMs;
+      }
+      for (let c = 0; c < copies; c++) this.delays[c] = this.delays[c]! + (sentMs - nowMs);
     }
     return copies;
   }

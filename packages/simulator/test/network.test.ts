@@ -47,6 +47,31 @@ test("a link with a bandwidth cap sends one message at a time: later ones queue"
   assert.is(n.delays[0], 2 + bytes / 10, "an idle link sends at once");
 });
 
+test("a node's uplink is shared by all its links: a broadcast leaves one message at a time", () => {
+  const n = net({ link: { latency: { kind: "constant", ms: 2 } }, uplinkBytesPerMs: { a: 10 } });
+  const m = { type: "p1a", ballot: { round: 1, leader: "a" }, fromSlot: 0 } as const;
+  const bytes = estimateWireBytes(m);
+  const delays: number[] = [];
+  for (const to of ["b", "c", "d"]) {
+    n.route(n.indexOf("a"), n.indexOf(to), 0, m);
+    delays.push(n.delays[0]!);
+  }
+  assert.equal(
+    delays,
+    [1, 2, 3].map((k) => 2 + (k * bytes) / 10),
+  );
+  n.route(n.indexOf("b"), n.indexOf("a"), 0, m);
+  assert.is(n.delays[0], 2, "b has no uplink cap");
+  assert.throws(
+    () => net({ link: { latency: { kind: "constant", ms: 1 } }, uplinkBytesPerMs: { z: 1 } }),
+    /unknown node "z"/,
+  );
+  assert.throws(
+    () => net({ link: { latency: { kind: "constant", ms: 1 } }, uplinkBytesPerMs: -1 }),
+    /uplinkBytesPerMs must be a number >= 0/,
+  );
+});
+
 test("loss and duplication happen at their configured rates", () => {
   const n = net({
     link: { latency: { kind: "constant", ms: 2 }, lossRate: 0.3, duplicateRate: 0.2 },
