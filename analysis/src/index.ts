@@ -1,5 +1,6 @@
 // Public surface of @paxos/analysis: client histories (parse, validate, format), the
-// linearizability checker of the key-value service, and the timeline of a failing slice.
+// linearizability checker of the key-value service, and the timeline of a failing slice; the
+// results of `paxos-lab run` read back, their statistics, plots, report and comparisons.
 export {
   formatHistory,
   formatRecord,
@@ -30,3 +31,60 @@ export {
   writeFailureTimeline,
 } from "./report.js";
 export { type TimelineOptions, timelineSvg } from "./timeline.js";
+export {
+  type CheckCount,
+  type ExperimentStats,
+  experimentStats,
+  type FaultStats,
+  type RunStats,
+  sweepPoints,
+  type VariantStats,
+  variantStats,
+} from "./aggregate.js";
+export {
+  glance,
+  PLOTS_DIR,
+  REPORT_HTML,
+  type ReportOptions,
+  renderHtml,
+  renderMarkdown,
+  SUMMARY_MD,
+  summaryRows,
+  type WrittenReport,
+  withCi,
+  writeReport,
+} from "./experiment-report.js";
+export { type Figure, formatNumber, renderSvg } from "./plots.js";
+export {
+  type CheckVerdict,
+  type FaultEvent,
+  loadResults,
+  ResultsError,
+  type ResultsDir,
+  type RunData,
+  type RunSummary,
+  resolveResultsDir,
+  type VariantInfo,
+} from "./results.js";
+export {
+  type CdfPoint,
+  type Estimate,
+  ecdf,
+  estimate,
+  PERCENTILES,
+  type Percentiles,
+  percentiles,
+  type RateBin,
+  tQuantile,
+  throughputPerSecond,
+  windowThroughput,
+} from "./stats.js";
+export {
+  type ComparedRun,
+  type Comparison,
+  compareResults,
+  comparisonHtml,
+  comparisonMarkdown,
+  type WrittenComparison,
+  writeComparison,
+} from "./compare.js";

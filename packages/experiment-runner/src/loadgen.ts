@@ -6,6 +6,7 @@
 // Protocol with the parent, one line each on stdout:
 //   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
 //   PROGRESS <ms> <ops>  now and then while running
+//   FINAL <keys> <read>  the final reads (if asked): keys read back, reads that returned
 //   DONE <ops>           the history file is written; the process exits 0
 // Anything else (errors) goes to stderr.
 
@@ -25,6 +26,11 @@ export interface LoadgenSpec {
   historyFile: string;
   /** how long to wait for answers still outstanding when the run ends */
   graceMs: number;
+  /**
+   * after the workload, read back every key it touched (each a get in the history) and wait
+   * this long at most for the answers; no final reads when absent
+   */
+  finalReadsMs?: number;
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -83,6 +89,13 @@ async function main(): Promise<void> {
     return tracked;
   };
 
+  const seqs = spec.clients.map(() => 0);
+  const nextSeq = (i: number): number => {
+    const s = seqs[i] ?? 0;
+    seqs[i] = s + 1;
+    return s;
+  };
+
   const ticker = setInterval(() => {
     process.stdout.write(`PROGRESS ${Math.round(elapsed())} ${completed}\n`);
   }, 200);
@@ -95,12 +108,11 @@ async function main(): Promise<void> {
       client.clientId,
       mulberry32(deriveSeed(spec.seed, `workload/${id}`)),
     );
-    let seq = 0;
     if (w.clients.type === "closed") {
       for (let k = 0; k < w.clients.outstanding; k++) {
         loops.push(
           (async () => {
-            while (elapsed() < w.durationMs) await issue(client, id, g, seq++);
+            while (elapsed() < w.durationMs) await issue(client, id, g, nextSeq(i));
           })(),
         );
       }
@@ -114,7 +126,7 @@ async function main(): Promise<void> {
           const arrive = () => {
             const t = elapsed();
             while (next <= t && next < w.durationMs) {
-              if (client.outstanding < cap) void issue(client, id, g, seq++);
+              if (client.outstanding < cap) void issue(client, id, g, nextSeq(i));
               next += -Math.log(1 - rng.next()) / rate;
             }
             if (next >= w.durationMs) resolve();
@@ -131,6 +143,38 @@ async function main(): Promise<void> {
   );
   await Promise.race([Promise.all(loops), deadline]);
   await Promise.race([Promise.all([...inflight]), deadline]);
+  if (spec.finalReadsMs !== undefined) {
+    // Read back every key the workload touched, spread over the clients.
+    const keys = [...new Set(history.map((h) => h.op.key))].sort();
+    let read = 0;
+    const reads = keys.map((key, k) => {
+      const i = k % clients.length;
+      const client = clients[i]!;
+      const op: Operation = { type: "get", key };
+      const record: HistoryRecord = {
+        clientId: client.clientId,
+        seq: nextSeq(i),
+        op,
+        result: null,
+        invokedAt: elapsed(),
+        returnedAt: null,
+      };
+      history.push(record);
+      return client.execute(op).then(
+        (result: Result) => {
+          record.result = result;
+          record.returnedAt = elapsed();
+          read++;
+        },
+        () => undefined,
+      );
+    });
+    await Promise.race([
+      Promise.all(reads),
+      new Promise<void>((resolve) => setTimeout(resolve, spec.finalReadsMs)),
+    ]);
+    process.stdout.write(`FINAL ${keys.length} ${read}\n`);
+  }
   clearInterval(ticker);
   await Promise.all(clients.map((c) => c.close()));
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,11 @@
 // paxos-lab: run, validate, schema, check (the command line; src/cli.ts is the executable entry).
 //
-//   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--out DIR] [--quick]
+//   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--repetitions N] [--out DIR] [--quick]
 //   paxos-lab validate <config.json>
 //   paxos-lab schema
 //   paxos-lab check <history.ndjson> [--budget-ms N] [--json]
+//   paxos-lab report <results-dir>               (also at the end of run, unless --no-report)
+//   paxos-lab compare <results-dir> <results-dir>... [--out DIR]
 //
 // Exit codes: 0 every run completed and every check passed; 1 a check failed (which one and the
 // seed are printed; for `check`: not linearizable); 2 a bad config, a bad command line, an
@@ -27,6 +29,7 @@ import { CONFIG_SCHEMA } from "./config/schema.js";
 import { ConfigError, type Mode } from "./config/types.js";
 import { closest } from "./config/validate.js";
 import { BarProgress, LineProgress, type Progress } from "./report.js";
+import { cmdCompare, cmdReport, reportAfterRun } from "./report-commands.js";
 import { applyOverrides, runExperiment } from "./run/runner.js";
 import { EnvironmentError } from "./run/types.js";
 
@@ -34,7 +37,18 @@ export const EXIT = { ok: 0, checkFailed: 1, usage: 2, interrupted: 130 } as con
 
 class UsageError extends Error {}
 
-const KNOWN_FLAGS = ["mode", "seed", "out", "quick", "budget-ms", "json", "help", "version"];
+const KNOWN_FLAGS = [
+  "mode",
+  "seed",
+  "repetitions",
+  "out",
+  "quick",
+  "budget-ms",
+  "json",
+  "no-report",
+  "help",
+  "version",
+];
 
 function out(text: string): void {
   process.stdout.write(`${text}\n`);
@@ -71,7 +85,14 @@ async function cmdValidate(file: string): Promise<number> {
 
 async function cmdRun(
   file: string,
-  flags: { mode?: Mode; seed?: number; out?: string; quick?: boolean },
+  flags: {
+    mode?: Mode;
+    seed?: number;
+    repetitions?: number;
+    out?: string;
+    quick?: boolean;
+    report?: boolean;
+  },
 ): Promise<number> {
   const loaded = load(file);
   if (!loaded) return EXIT.usage;
@@ -80,6 +101,7 @@ async function cmdRun(
     exp = applyOverrides(loaded, {
       ...(flags.mode === undefined ? {} : { mode: flags.mode }),
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+      ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
       ...(flags.quick ? { quick: true } : {}),
     });
   } catch (e) {
@@ -116,13 +138,18 @@ async function cmdRun(
     out("");
     const rel = relative(process.cwd(), result.dir);
     out(`results: ${rel.startsWith("..") ? result.dir : rel}`);
+    if (flags.report !== false && !result.interrupted && result.summaries.length > 0) {
+      await reportAfterRun(result.dir, out, err);
+    }
     if (result.interrupted) return EXIT.interrupted;
     if (result.failures.length > 0) {
       for (const f of result.failures) {
         const what = [...f.failed, ...f.inconclusive.map((x) => `${x} undecided (out of time)`)];
         err(
           `${f.failed.length > 0 ? "FAILED" : "UNDECIDED"}: ${f.variant} rep ${f.repetition} ` +
-            `(seed ${f.seed}): ${what.join(", ")}; replay with: paxos-lab run ${file} --seed ${f.seed}`,
+            `(seed ${f.seed}): ${what.join(", ")}; replay with: paxos-lab run ${file} --seed ${f.seed}` +
+            `${c.repetitions > 1 ? " --repetitions 1" : ""}${flags.mode ? ` --mode ${flags.mode}` : ""}` +
+            `${flags.quick ? " --quick" : ""}`,
         );
         for (const d of f.details.slice(0, 5)) err(`  ${d}`);
       }
@@ -225,6 +252,10 @@ export async function main(argv: string[]): Promise<number> {
             describe: "override the config's mode",
           })
           .option("seed", { type: "number", describe: "override the config's seed" })
+          .option("repetitions", {
+            type: "number",
+            describe: "override the config's repetitions (with --seed N: replay one run)",
+          })
           .option("out", {
             type: "string",
             describe: "results folder (default experiments/results)",
@@ -234,6 +265,11 @@ export async function main(argv: string[]): Promise<number> {
             default: false,
             describe: "shorten every run to about 2 s and one repetition (smoke test)",
           })
+          .option("report", {
+            type: "boolean",
+            default: true,
+            describe: "write report.html, summary.md and plots/ at the end (--no-report: skip)",
+          })
           .strict(),
       async (a) => {
         if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) {
@@ -241,11 +277,21 @@ export async function main(argv: string[]): Promise<number> {
           code = EXIT.usage;
           return;
         }
+        if (
+          a.repetitions !== undefined &&
+          (!Number.isInteger(a.repetitions) || a.repetitions < 1)
+        ) {
+          err(`--repetitions must be a positive integer, got ${a.repetitions}`);
+          code = EXIT.usage;
+          return;
+        }
         code = await cmdRun(a.config, {
           ...(a.mode === undefined ? {} : { mode: a.mode }),
           ...(a.seed === undefined ? {} : { seed: a.seed }),
+          ...(a.repetitions === undefined ? {} : { repetitions: a.repetitions }),
           ...(a.out === undefined ? {} : { out: a.out }),
           quick: a.quick,
+          report: a.report,
         });
       },
     )
@@ -296,7 +342,42 @@ export async function main(argv: string[]): Promise<number> {
         code = await cmdCheck(a.history, { budgetMs: budget, json: a.json });
       },
     )
-    .demandCommand(1, "name a command: run, validate, schema or check")
+    .command(
+      "report <dir>",
+      "write report.html, summary.md and plots/*.svg into a results folder",
+      (y) =>
+        y
+          .positional("dir", {
+            type: "string",
+            demandOption: true,
+            describe: "a results folder (experiments/results/<utc>_<name>, or .../latest)",
+          })
+          .strict(),
+      async (a) => {
+        code = await cmdReport(a.dir, out, err);
+      },
+    )
+    .command(
+      "compare <dirs..>",
+      "compare the same variants across results folders, with ratios",
+      (y) =>
+        y
+          .positional("dirs", {
+            type: "string",
+            array: true,
+            demandOption: true,
+            describe: "two or more results folders; ratios are against the first",
+          })
+          .option("out", {
+            type: "string",
+            describe: "where to write compare.html (default experiments/results/<utc>_compare)",
+          })
+          .strict(),
+      async (a) => {
+        code = await cmdCompare(a.dirs, a.out, out, err);
+      },
+    )
+    .demandCommand(1, "name a command: run, validate, schema, check, report or compare")
     .recommendCommands()
     .strict()
     .help()
@@ -306,7 +387,9 @@ export async function main(argv: string[]): Promise<number> {
       if (e) throw e;
       if (/^Did you mean/.test(msg)) {
         err("paxos-lab: unknown command");
-        err(`hint: ${msg.replace(/^Did/, "did")} (commands: run, validate, schema, check)`);
+        err(
+          `hint: ${msg.replace(/^Did/, "did")} (commands: run, validate, schema, check, report, compare)`,
+        );
       } else {
         err(`paxos-lab: ${msg}`);
         err(`hint: ${hintFor(msg)}`);

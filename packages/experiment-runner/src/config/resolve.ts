@@ -24,8 +24,11 @@ import {
   type SweepVariant,
 } from "./types.js";
 import { closest, schemaIssues } from "./validate.js";
+import { fillChaos, resolveSchedules, simOnlyLinkIssues } from "../chaos/resolve.js";
 
 export const LEADER_REF = "@leader";
+/** in a link fault: every other node */
+export const EVERY_REF = "*";
 
 export interface NodeSpec {
   id: string;
@@ -130,6 +133,13 @@ export function resolveConfig(value: unknown): Experiment {
   checkNetwork(config, scopes, issues);
   checkWorkload(config, issues);
   checkFaults(config, scopes, issues);
+  const chaos = fillChaos(raw.chaos, config, issues);
+  if (chaos && raw.chaos && issues.length === 0) {
+    chaos.schedules = resolveSchedules(raw.chaos, chaos, config, variants, issues, (s, path, v) =>
+      checkFaultList(s.faults, path, config, [scopeOf(config, config.quorums[v.index]!)], issues),
+    );
+  }
+  if (chaos) config.chaos = chaos;
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, variants };
 }
@@ -191,6 +201,8 @@ function fillDefaults(
       jitterMs: link.jitterMs ?? 0,
       loss: link.loss ?? 0,
       ...(link.bandwidthMbps === undefined ? {} : { bandwidthMbps: link.bandwidthMbps }),
+      ...(link.duplicate === undefined ? {} : { duplicate: link.duplicate }),
+      ...(link.reorder === undefined ? {} : { reorder: link.reorder }),
     },
     links: (net.links ?? []).map((l) => ({ ...l, symmetric: l.symmetric ?? true })),
   };
@@ -585,8 +597,9 @@ function checkRef(
   path: string,
   variants: Scope[],
   issues: ConfigIssue[],
-  opts: { leaderOk: boolean; clientsOk: boolean },
+  opts: { leaderOk: boolean; clientsOk: boolean; everyOk?: boolean },
 ): void {
+  if (id === EVERY_REF && opts.everyOk) return;
   if (id === LEADER_REF) {
     if (!opts.leaderOk) {
       issues.push({
@@ -614,7 +627,9 @@ function checkRef(
 function checkNetwork(config: ResolvedConfig, variants: Scope[], issues: ConfigIssue[]): void {
   const net = config.network;
   checkLatency(net.default.latency, "/network/default/latency", issues);
+  simOnlyLinkIssues(net.default, "/network/default", config.mode, issues);
   net.links.forEach((l, i) => {
+    simOnlyLinkIssues(l, `/network/links/${i}`, config.mode, issues);
     checkRef(l.from, `/network/links/${i}/from`, variants, issues, {
       leaderOk: false,
       clientsOk: true,
@@ -718,13 +733,22 @@ function checkWorkload(config: ResolvedConfig, issues: ConfigIssue[]): void {
 }
 
 function checkFaults(config: ResolvedConfig, variants: Scope[], issues: ConfigIssue[]): void {
+  checkFaultList(config.faults, "/faults", config, variants, issues);
+}
+
+/** Checks a fault list (the config's, or a chaos schedule's) whose JSON path is `base`. */
+function checkFaultList(
+  faults: readonly Fault[],
+  base: string,
+  config: ResolvedConfig,
+  variants: Scope[],
+  issues: ConfigIssue[],
+): void {
   const opts = { leaderOk: true, clientsOk: false };
-  const order = config.faults
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i);
+  const order = faults.map((f, i) => ({ f, i })).sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i);
   const down: string[] = [];
   for (const { f, i } of order) {
-    const path = `/faults/${i}`;
+    const path = `${base}/${i}`;
     if (f.atMs > config.workload.durationMs) {
       issues.push({
         path: `${path}/atMs`,
@@ -774,19 +798,36 @@ function checkFaults(config: ResolvedConfig, variants: Scope[], issues: ConfigIs
         }
         break;
       }
+      case "isolate":
+        checkRef(f.node, `${path}/node`, variants, issues, opts);
+        break;
       case "heal":
         break;
+      case "recover":
+        down.length = 0;
+        break;
       case "link":
-        checkRef(f.from, `${path}/from`, variants, issues, opts);
-        checkRef(f.to, `${path}/to`, variants, issues, opts);
-        if (f.from === f.to) {
+        checkRef(f.from, `${path}/from`, variants, issues, { ...opts, everyOk: true });
+        checkRef(f.to, `${path}/to`, variants, issues, { ...opts, everyOk: true });
+        if (f.from === f.to && f.from !== EVERY_REF) {
           issues.push({
             path: `${path}/to`,
             message: "a link joins two different nodes",
             hint: "from and to must differ",
           });
         }
-        if (f.set.latency) checkLatency(f.set.latency, `${path}/set/latency`, issues);
+        if ((f.set === undefined) === (f.reset !== true)) {
+          issues.push({
+            path: f.set === undefined ? path : `${path}/reset`,
+            message:
+              f.set === undefined
+                ? 'a link fault needs "set" (new settings) or "reset": true'
+                : "a link fault either sets new settings or resets them, not both",
+            hint: 'e.g. {"action": "link", "from": "n1", "to": "*", "set": {"loss": 0.1}}',
+          });
+        }
+        if (f.set?.latency) checkLatency(f.set.latency, `${path}/set/latency`, issues);
+        simOnlyLinkIssues(f.set, `${path}/set`, config.mode, issues);
         break;
     }
   }

@@ -83,6 +83,19 @@ const linkProperties = {
     exclusiveMinimum: 0,
     description: "link capacity in Mbit/s (messages queue behind each other); omit for unlimited",
   },
+  duplicate: probability(
+    "sim only: probability that a message arrives twice (TCP never duplicates: not in local mode)",
+  ),
+  reorder: probability(
+    "sim only: probability that a message is held back by up to 10 ms, so later ones overtake it (not in local mode)",
+  ),
+};
+
+const linkEnd = {
+  type: "string",
+  minLength: 1,
+  description:
+    'a node id, "@leader" for the current leader, or "*" for every other node (in sim mode the simulated clients too)',
 };
 
 const link = {
@@ -235,7 +248,7 @@ const faultCommon = {
 const fault = {
   type: "object",
   description:
-    'a timed fault: {"atMs": 2000, "action": "crash", "node": "@leader"}; actions: crash, restart, partition, heal, link',
+    'a timed fault: {"atMs": 2000, "action": "crash", "node": "@leader"}; actions: crash, restart, partition, isolate, heal, link, recover',
   discriminator: { propertyName: "action" },
   oneOf: [
     {
@@ -283,6 +296,20 @@ const fault = {
     {
       type: "object",
       additionalProperties: false,
+      required: ["atMs", "action", "node"],
+      properties: {
+        ...faultCommon,
+        action: {
+          const: "isolate",
+          description:
+            "cuts the node off from every other node of the cluster (clients still reach it) until a heal",
+        },
+        node: nodeRef,
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
       required: ["atMs", "action"],
       properties: {
         ...faultCommon,
@@ -292,21 +319,160 @@ const fault = {
     {
       type: "object",
       additionalProperties: false,
-      required: ["atMs", "action", "from", "to", "set"],
+      required: ["atMs", "action", "from", "to"],
       properties: {
         ...faultCommon,
-        action: { const: "link", description: "changes one link's behaviour from now on" },
-        from: nodeRef,
-        to: nodeRef,
+        action: {
+          const: "link",
+          description:
+            'changes links from now on: "set" new behaviour, or "reset" to the configured one',
+        },
+        from: linkEnd,
+        to: linkEnd,
         symmetric: {
           type: "boolean",
           description: "also change the link to -> from (default true)",
           default: true,
         },
         set: link,
+        reset: {
+          type: "boolean",
+          description: "true: back to the network section's settings (instead of `set`)",
+        },
+      },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["atMs", "action"],
+      properties: {
+        ...faultCommon,
+        action: {
+          const: "recover",
+          description: "the end of every fault: heal, reset every link, restart every crashed node",
+        },
       },
     },
   ],
+};
+
+const span = (description: string, maximum?: number) => ({
+  type: "array",
+  minItems: 2,
+  maxItems: 2,
+  description,
+  items: { type: "number", minimum: 0, ...(maximum === undefined ? {} : { maximum }) },
+});
+
+const nemesisWeights = {
+  crash: "crash a random node (SIGKILL in local mode) and restart it later",
+  killLeader: "crash the current leader and restart it later",
+  partitionHalves: "split the nodes into two random halves (clients reach both)",
+  isolateLeader: "cut the current leader off from the other nodes",
+  bridge: "two halves that cannot talk, and one bridge node both halves see",
+  slowLink: "slow the links of one node (to one peer or to all): latency from intensity.slowMs",
+  lossyLink: "drop messages on the links of one node: loss rate from intensity.loss",
+  duplicate: "sim only: duplicate messages on every link (intensity.duplicate)",
+  reorder: "sim only: reorder messages on every link (intensity.reorder)",
+};
+
+const chaos = {
+  type: "object",
+  additionalProperties: false,
+  description:
+    "random faults from the run's seed: rate, mix of nemeses, fault lengths, heal-by time; resolved into a concrete schedule per run",
+  properties: {
+    startMs: ms("no fault before this time (default: workload.warmupMs)"),
+    healByMs: ms(
+      "every fault is over at this time: healed, links reset, crashed nodes restarted (default: durationMs - resumeWithinMs - finalReadsWithinMs/2, at least startMs)",
+    ),
+    rate: {
+      type: "number",
+      exclusiveMinimum: 0,
+      description: "faults per second on average (or give meanIntervalMs; default 1)",
+    },
+    meanIntervalMs: {
+      type: "number",
+      exclusiveMinimum: 0,
+      description: "mean time between faults in ms (or give rate)",
+    },
+    mix: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "relative weight of each nemesis; one left out weighs 0 (no mix: every nemesis the mode can play weighs 1; duplicate and reorder are sim only)",
+      properties: Object.fromEntries(
+        Object.entries(nemesisWeights).map(([k, d]) => [
+          k,
+          { type: "number", minimum: 0, description: `weight: ${d}` },
+        ]),
+      ),
+    },
+    faultDurationMs: span(
+      "[min, max]: how long one fault lasts, drawn uniformly (default [300, 2000])",
+    ),
+    maxConcurrentCrashes: {
+      type: "integer",
+      minimum: 0,
+      description:
+        "most nodes down at once (default: as many as every variant's quorum system, leaders and replicas tolerate)",
+    },
+    allowUnavailable: {
+      type: "boolean",
+      description:
+        "allow maxConcurrentCrashes beyond what the cluster tolerates (it then stalls until restarts)",
+    },
+    quietMs: ms(
+      "after every moment when all faults are over, no new fault for this long, so that commits can be seen to resume (default: resumeWithinMs)",
+    ),
+    resumeWithinMs: ms(
+      "liveness bound: operations must complete within this long after every heal (default from engine timing: 2 x (leaderTimeoutMs + electionBackoffMaxMs) + clientRetryMaxMs)",
+    ),
+    minOpsAfterHeal: {
+      type: "integer",
+      minimum: 1,
+      description:
+        "operations that must complete within resumeWithinMs after every heal (default 1)",
+    },
+    finalReads: {
+      type: "boolean",
+      description:
+        "after the workload, read every key the run touched, so a lost acknowledged write shows in the history (default true)",
+    },
+    finalReadsWithinMs: ms("how long the final reads may take (default: resumeWithinMs)"),
+    intensity: {
+      type: "object",
+      additionalProperties: false,
+      description: "[min, max] ranges the link nemeses draw from",
+      properties: {
+        slowMs: span("one-way latency of a slowed link in ms (default [5, 50])"),
+        loss: span("loss rate of a lossy link (default [0.05, 0.3])", 1),
+        duplicate: span("duplication rate (default [0.05, 0.3])", 1),
+        reorder: span("reordering rate (default [0.1, 0.5])", 1),
+      },
+    },
+    schedules: {
+      type: "array",
+      description:
+        "the resolved schedules, one per variant and seed (written into the results' config.json: a run replays from it; edit one to shrink a failure)",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["variant", "seed", "mode", "maxConcurrentCrashes", "faults"],
+        properties: {
+          variant: { type: "string", minLength: 1, description: "the variant's label" },
+          seed: { type: "integer", minimum: 0, description: "the run's seed (seed + repetition)" },
+          mode: { enum: ["sim", "local"], description: "the mode it was resolved for" },
+          maxConcurrentCrashes: {
+            type: "integer",
+            minimum: 0,
+            description: "crashed nodes at most at once",
+          },
+          faults: { type: "array", description: "the timed faults", items: fault },
+        },
+      },
+    },
+  },
 };
 
 export const CONFIG_SCHEMA = {
@@ -646,6 +812,7 @@ export const CONFIG_SCHEMA = {
       description: "timed faults, applied the same way in every mode",
       items: fault,
     },
+    chaos,
   },
 } as const;
 

@@ -18,6 +18,10 @@ export interface LinkSpec {
   jitterMs?: number;
   loss?: number;
   bandwidthMbps?: number;
+  /** sim only: probability that a message arrives twice */
+  duplicate?: number;
+  /** sim only: probability that a message is held back (and so overtaken) by up to 10 ms */
+  reorder?: number;
 }
 
 export interface ResolvedLink {
@@ -25,6 +29,8 @@ export interface ResolvedLink {
   jitterMs: number;
   loss: number;
   bandwidthMbps?: number;
+  duplicate?: number;
+  reorder?: number;
 }
 
 export interface LinkOverride extends LinkSpec {
@@ -112,8 +118,85 @@ export type Fault =
   | { atMs: number; action: "crash"; node: string }
   | { atMs: number; action: "restart"; node: string }
   | { atMs: number; action: "partition"; groups: string[][] }
+  | { atMs: number; action: "isolate"; node: string }
   | { atMs: number; action: "heal" }
-  | { atMs: number; action: "link"; from: string; to: string; symmetric?: boolean; set: LinkSpec };
+  | {
+      atMs: number;
+      action: "link";
+      from: string;
+      to: string;
+      symmetric?: boolean;
+      set?: LinkSpec;
+      reset?: boolean;
+    }
+  | { atMs: number; action: "recover" };
+
+/** The nemeses a `chaos` section mixes (see src/chaos/schedule.ts). */
+export const NEMESES = [
+  "crash",
+  "killLeader",
+  "partitionHalves",
+  "isolateLeader",
+  "bridge",
+  "slowLink",
+  "lossyLink",
+  "duplicate",
+  "reorder",
+] as const;
+export type Nemesis = (typeof NEMESES)[number];
+
+/** Nemeses only the simulator can play (the WebSocket transport runs over TCP). */
+export const SIM_ONLY_NEMESES: readonly Nemesis[] = ["duplicate", "reorder"];
+
+/** [min, max] */
+export type Span = [number, number];
+
+/** One run's concrete fault schedule, as resolved from the chaos section and the run's seed. */
+export interface ChaosSchedule {
+  variant: string;
+  seed: number;
+  mode: Mode;
+  /** crashed nodes at most at once in this schedule */
+  maxConcurrentCrashes: number;
+  faults: Fault[];
+}
+
+export interface ChaosConfig {
+  startMs?: number;
+  healByMs?: number;
+  rate?: number;
+  meanIntervalMs?: number;
+  mix?: Partial<Record<Nemesis, number>>;
+  faultDurationMs?: Span;
+  maxConcurrentCrashes?: number;
+  allowUnavailable?: boolean;
+  quietMs?: number;
+  resumeWithinMs?: number;
+  minOpsAfterHeal?: number;
+  finalReads?: boolean;
+  finalReadsWithinMs?: number;
+  intensity?: { slowMs?: Span; loss?: Span; duplicate?: Span; reorder?: Span };
+  schedules?: ChaosSchedule[];
+}
+
+export interface ResolvedChaos {
+  startMs: number;
+  healByMs: number;
+  meanIntervalMs: number;
+  /** as written (a nemesis left out weighs 0); absent: every nemesis the mode can play weighs 1 */
+  mix?: Partial<Record<Nemesis, number>>;
+  faultDurationMs: Span;
+  maxConcurrentCrashes?: number;
+  allowUnavailable: boolean;
+  quietMs: number;
+  resumeWithinMs: number;
+  minOpsAfterHeal: number;
+  finalReads: boolean;
+  finalReadsWithinMs: number;
+  intensity: { slowMs: Span; loss: Span; duplicate: Span; reorder: Span };
+  /** one per (variant, repetition): what the runs play */
+  schedules: ChaosSchedule[];
+}
 
 export interface RawConfig {
   $schema?: string;
@@ -137,6 +220,7 @@ export interface RawConfig {
   };
   workload?: WorkloadConfig;
   faults?: Fault[];
+  chaos?: ChaosConfig;
 }
 
 /** Everything filled in; sweeps expanded into concrete variants that each carry a label. */
@@ -178,6 +262,7 @@ export interface ResolvedConfig {
     cooldownMs: number;
   };
   faults: Fault[];
+  chaos?: ResolvedChaos;
 }
 
 /** One problem with a config: where (a JSON pointer), what, and how to fix it. */

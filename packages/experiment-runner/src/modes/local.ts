@@ -5,10 +5,13 @@
 //      (default link, sites and per-link overrides become per-pair rules);
 //   2. start one `paxos-node` per node (logs and durable state under the run's folder);
 //   3. start the load generator as its own process (dist/src/loadgen.js) and take t = 0 from it;
-//   4. play the fault schedule: crash = SIGKILL, restart = spawn again on the same data,
-//      partition / heal / link through the control channel; "@leader" asks the nodes;
-//   5. when the load generator is done, let the replicas converge and compare their applied-log
-//      digests (agreement), and check the history (validity, at-most-once as a client sees it);
+//   4. play the fault schedule (the config's faults and the run's chaos schedule): crash =
+//      SIGKILL, restart = spawn again on the same data (and tell it the cuts and link changes
+//      still in force), partition / isolate / heal / link through the control channel, recover
+//      = all of those undone; "@leader" asks the nodes;
+//   5. when the load generator is done (after its final reads, with chaos), let the replicas
+//      converge and compare their applied-log digests (agreement), and check the history
+//      (validity, at-most-once as a client sees it; with chaos, commits resumed after heals);
 //   6. always tear everything down (finally), also on an error or Ctrl-C.
 
 import { randomBytes } from "node:crypto";
@@ -24,7 +27,9 @@ import {
   loadCluster,
   type NodeStatus,
 } from "@paxos/transport-ws";
-import { faultSchedule, LEADER_REF, type Variant } from "../config/resolve.js";
+import type { FaultTime } from "../chaos/liveness.js";
+import { chaosChecks, faultsOfRun, linkPairs } from "../chaos/run.js";
+import { LEADER_REF, type Variant } from "../config/resolve.js";
 import type { LinkSpec as ConfigLink, Latency, ResolvedConfig } from "../config/types.js";
 import type { LoadgenSpec } from "../loadgen.js";
 import type { RunModeOptions } from "../run/runner.js";
@@ -202,6 +207,7 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
   const checks: CheckResult[] = [];
   const timers: NodeJS.Timeout[] = [];
   const env = { ...process.env, PAXOS_CLUSTER_SECRET: "" };
+  const chaosExtra: Record<string, unknown> = {};
 
   const startNode = async (id: string): Promise<void> => {
     const inc = incarnations.get(id) ?? 0;
@@ -268,6 +274,7 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
       seed,
       historyFile,
       graceMs: 2_000,
+      ...(config.chaos?.finalReads ? { finalReadsMs: config.chaos.finalReadsWithinMs } : {}),
     };
     const specFile = join(dir, "loadgen.json");
     writeFileSync(specFile, `${JSON.stringify(spec, null, 2)}\n`);
@@ -280,7 +287,16 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     );
     let completed = 0;
     let doneMs = 0;
+    let finalReads: { issued: number; completed: number; withinMs: number } | undefined;
     loadgen.onLine((line) => {
+      const f = /^FINAL (\d+) (\d+)/.exec(line);
+      if (f) {
+        finalReads = {
+          issued: Number(f[1]),
+          completed: Number(f[2]),
+          withinMs: config.chaos?.finalReadsWithinMs ?? 0,
+        };
+      }
       const m = /^PROGRESS (\d+) (\d+)/.exec(line);
       if (m) {
         doneMs = Number(m[1]);
@@ -292,10 +308,65 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     const t0 = Number(startLine.split(" ")[1]);
     const at = () => performance.timeOrigin + performance.now() - t0;
 
-    // The fault schedule, in wall-clock time from the load generator's start.
+    // The run's faults (the config's and the chaos schedule), in wall-clock time from the load
+    // generator's start, one after the other in schedule order.
+    const clusterIds = variant.nodes.map((n) => n.id);
+    const original = effectiveLinks(config, variant);
+    /** per node, the peers it is told to drop (re-applied when it restarts) */
+    const cuts = new Map<string, Set<string>>();
+    /** links a fault changed and no reset restored yet (re-applied when their node restarts) */
+    const changed = new Set<string>();
     const crashedLeaders: string[] = [];
+    const isUp = (id: string) => {
+      const child = nodes.get(id);
+      return (
+        child !== undefined && child.process.exitCode === null && child.process.signalCode === null
+      );
+    };
+    const tell = async (
+      id: string,
+      what: (c: Awaited<ReturnType<typeof control.node>>) => Promise<unknown>,
+    ) => {
+      if (!isUp(id)) return;
+      try {
+        await what(await control.node(id));
+      } catch {
+        control.drop(id);
+      }
+    };
+    const cut = async (id: string, peers: string[]) => {
+      if (peers.length === 0) return;
+      const set = cuts.get(id) ?? new Set<string>();
+      for (const p of peers) set.add(p);
+      cuts.set(id, set);
+      await tell(id, (c) => c.partition(peers));
+    };
+    const healAll = async () => {
+      cuts.clear();
+      await Promise.all(clusterIds.map((id) => tell(id, (c) => c.heal())));
+    };
+    const setPair = async (a: string, b: string, link: ConfigLink) => {
+      links.set(`${a}>${b}`, link);
+      await tell(a, (c) => c.setLink(b, specOf(link)));
+    };
+    const resetPair = async (a: string, b: string) => {
+      const key = `${a}>${b}`;
+      changed.delete(key);
+      await setPair(a, b, original.get(key) ?? { ...config.network.default });
+    };
+    /** a restarted node forgot its cuts and link changes: tell it again */
+    const reapply = async (id: string) => {
+      const peers = [...(cuts.get(id) ?? [])];
+      if (peers.length > 0) await tell(id, (c) => c.partition(peers));
+      for (const key of changed) {
+        const [a, b] = key.split(">") as [string, string];
+        if (a === id) await tell(a, (c) => c.setLink(b, specOf(links.get(key)!)));
+      }
+    };
+    const { faults: runFaults } = faultsOfRun(config, variant, seed);
+    const times: (FaultTime | undefined)[] = [];
     let chain = Promise.resolve();
-    for (const f of faultSchedule(config.faults)) {
+    runFaults.forEach((f, index) => {
       const run = async () => {
         const when = Math.round(at());
         switch (f.action) {
@@ -321,15 +392,12 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
           }
           case "restart": {
             const node = f.node === LEADER_REF ? crashedLeaders.shift() : f.node;
-            const child = node === undefined ? undefined : nodes.get(node);
-            if (
-              !node ||
-              (child && child.process.exitCode === null && child.process.signalCode === null)
-            ) {
+            if (!node || isUp(node)) {
               applied.push({ atMs: when, what: `restart ${f.node}: not down, skipped` });
               return;
             }
             await startNode(node);
+            await reapply(node);
             applied.push({ atMs: when, what: `restart ${node}`, node });
             return;
           }
@@ -345,14 +413,7 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
             }
             await Promise.all(
               groups.flatMap((g, i) =>
-                g.map(async (id) => {
-                  const others = groups.filter((_, j) => j !== i).flat();
-                  try {
-                    await (await control.node(id)).partition(others);
-                  } catch {
-                    control.drop(id);
-                  }
-                }),
+                g.map((id) => cut(id, groups.filter((_, j) => j !== i).flat())),
               ),
             );
             applied.push({
@@ -361,50 +422,80 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
             });
             return;
           }
+          case "isolate": {
+            const node = f.node === LEADER_REF ? await currentLeader() : f.node;
+            if (node === undefined) {
+              applied.push({ atMs: when, what: `isolate ${f.node}: no such node, skipped` });
+              return;
+            }
+            const others = clusterIds.filter((id) => id !== node);
+            await Promise.all([cut(node, others), ...others.map((id) => cut(id, [node]))]);
+            applied.push({
+              atMs: when,
+              what: `isolate ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
+              node,
+            });
+            return;
+          }
           case "heal":
-            await Promise.all(
-              [...nodes.keys()].map(async (id) => {
-                try {
-                  await (await control.node(id)).heal();
-                } catch {
-                  control.drop(id);
-                }
-              }),
-            );
+            await healAll();
             applied.push({ atMs: when, what: "heal" });
             return;
           case "link": {
             const from = f.from === LEADER_REF ? await currentLeader() : f.from;
             const to = f.to === LEADER_REF ? await currentLeader() : f.to;
             if (!from || !to) return;
-            const pairs: [string, string][] = [[from, to]];
-            if (f.symmetric ?? true) pairs.push([to, from]);
-            for (const [a, b] of pairs) {
-              const merged = { ...links.get(`${a}>${b}`), ...f.set };
-              links.set(`${a}>${b}`, merged);
-              try {
-                await (await control.node(a)).setLink(b, specOf(merged));
-              } catch {
-                control.drop(a);
-              }
+            const pairs = linkPairs(from, to, f.symmetric ?? true, clusterIds);
+            if (f.reset) {
+              await Promise.all(pairs.map(([a, b]) => resetPair(a, b)));
+              applied.push({ atMs: when, what: `link ${from}->${to} reset` });
+              return;
             }
+            await Promise.all(
+              pairs.map(([a, b]) => {
+                changed.add(`${a}>${b}`);
+                return setPair(a, b, { ...links.get(`${a}>${b}`), ...f.set });
+              }),
+            );
             applied.push({ atMs: when, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
             return;
           }
+          case "recover": {
+            crashedLeaders.length = 0;
+            const down = clusterIds.filter((id) => !isUp(id));
+            await Promise.all(down.map((id) => startNode(id)));
+            await healAll();
+            await Promise.all(
+              [...changed].map((key) => {
+                const [a, b] = key.split(">") as [string, string];
+                return resetPair(a, b);
+              }),
+            );
+            applied.push({
+              atMs: when,
+              what: `recover${down.length > 0 ? `: restart ${down.join(", ")}` : ""}`,
+            });
+            return;
+          }
         }
+      };
+      const timed = async () => {
+        const startedAt = at();
+        await run();
+        times[index] = { startedAt, doneAt: at() };
       };
       timers.push(
         setTimeout(
           () => {
             // faults run one after the other, in schedule order
-            chain = chain.then(run).catch((e: Error) => {
+            chain = chain.then(timed).catch((e: Error) => {
               applied.push({ atMs: Math.round(at()), what: `${f.action} failed: ${e.message}` });
             });
           },
           Math.max(0, f.atMs - at()),
         ),
       );
-    }
+    });
 
     // Wait for the load generator, watching for Ctrl-C.
     const lg = loadgen;
@@ -432,6 +523,17 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
         .map((l) => JSON.parse(l) as HistoryRecord);
       rmSync(historyFile, { force: true });
       checks.push(...(await replicaChecks(variant, statuses)), ...historyChecks(history));
+      if (config.chaos) {
+        const c = chaosChecks({
+          config,
+          faults: runFaults,
+          times,
+          history,
+          ...(finalReads ? { finalReads } : {}),
+        });
+        checks.push(...c.checks);
+        Object.assign(chaosExtra, c.extra);
+      }
     }
   } catch (e) {
     if (e instanceof EnvironmentError) throw e;
@@ -459,13 +561,13 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     checks,
     faults: applied,
     leadership,
-    extra: { cluster_id: clusterId, ports, logs: "logs/" },
+    extra: { cluster_id: clusterId, ports, logs: "logs/", ...chaosExtra },
     ...(error === undefined ? {} : { error }),
   };
 }
 
 /** Agreement across processes: once the replicas have converged, their applied-log digests match. */
-async function replicaChecks(
+export async function replicaChecks(
   variant: Variant,
   statuses: () => Promise<Map<string, NodeStatus>>,
 ): Promise<CheckResult[]> {
@@ -476,9 +578,10 @@ async function replicaChecks(
     replicas = variant.replicas
       .map((id) => [id, all.get(id)?.replica] as const)
       .filter((x): x is [string, NonNullable<NodeStatus["replica"]>] => x[1] != null);
-    const same = (k: "appliedBelow" | "digestFrom") =>
-      new Set(replicas.map(([, r]) => r[k])).size <= 1;
-    if ((same("appliedBelow") && same("digestFrom")) || performance.now() > deadline) break;
+    // Converged: every replica applied the same slots. (Their digests may start at different
+    // slots: a restarted replica that caught up by snapshot folds in only what followed it.)
+    const same = new Set(replicas.map(([, r]) => r.appliedBelow)).size <= 1;
+    if (same || performance.now() > deadline) break;
     await sleep(200);
   }
   const violations: string[] = [];
@@ -492,7 +595,7 @@ async function replicaChecks(
       );
     } else if (!seen) bySlot.set(key, { digest: r.digest, id });
   }
-  const converged = bySlot.size <= 1;
+  const converged = new Set(replicas.map(([, r]) => r.appliedBelow)).size <= 1;
   return [
     { name: "agreement", passed: violations.length === 0, violations },
     {

@@ -3,9 +3,10 @@
 // workload, seed); the parts the simulator does not model directly are supplied here as thin
 // adapters: operations come from this package's generator (key distributions), open-loop
 // arrivals are scheduled as simulator actions, sites become per-link overrides, "@leader" is
-// resolved when a fault fires.
+// resolved when a fault fires. With a chaos section the run also plays its chaos schedule,
+// reads every key back after the workload, and checks that commits resumed after every heal.
 
-import { formatBallot, type Message, type Operation, type Result } from "@paxos/core";
+import { formatBallot, type Operation } from "@paxos/core";
 import {
   checkAgreement,
   checkAtMostOnce,
@@ -20,8 +21,10 @@ import {
   Simulation,
   type Violation,
 } from "@paxos/simulator";
-import { faultSchedule, LEADER_REF, type Variant } from "../config/resolve.js";
-import type { LinkSpec as ConfigLink, Latency, ResolvedConfig } from "../config/types.js";
+import { chaosChecks, faultsOfRun, keysTouched, linkPairs } from "../chaos/run.js";
+import type { FaultTime } from "../chaos/liveness.js";
+import { LEADER_REF, type Variant } from "../config/resolve.js";
+import type { LinkSpec as ConfigLink, Fault, Latency, ResolvedConfig } from "../config/types.js";
 import type {
   AppliedFault,
   CheckResult,
@@ -60,6 +63,8 @@ function linkOf(l: ConfigLink): Partial<LinkSpec> {
     ...(l.jitterMs === undefined ? {} : { jitterMs: l.jitterMs }),
     ...(l.loss === undefined ? {} : { lossRate: l.loss }),
     ...(l.bandwidthMbps === undefined ? {} : { bandwidthBytesPerMs: bytesPerMs(l.bandwidthMbps) }),
+    ...(l.duplicate === undefined ? {} : { duplicateRate: l.duplicate }),
+    ...(l.reorder === undefined ? {} : { reorderRate: l.reorder }),
   };
 }
 
@@ -76,6 +81,8 @@ export function simNetwork(
     latency: latencyOf(net.default.latency),
     jitterMs: net.default.jitterMs,
     lossRate: net.default.loss,
+    ...(net.default.duplicate === undefined ? {} : { duplicateRate: net.default.duplicate }),
+    ...(net.default.reorder === undefined ? {} : { reorderRate: net.default.reorder }),
     ...(net.default.bandwidthMbps === undefined
       ? {}
       : { bandwidthBytesPerMs: bytesPerMs(net.default.bandwidthMbps) }),
@@ -161,7 +168,9 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     scheduleOpenLoop(sim, variant, w, generators, deriveSeed(seed, "arrivals"));
   }
 
-  const applied = scheduleFaults(sim, config, variant);
+  const { faults, chaos: schedule } = faultsOfRun(config, variant, seed);
+  const times: (FaultTime | undefined)[] = [];
+  const applied = scheduleFaults(sim, faults, variant, times);
 
   const step = Math.max(10, w.durationMs / 200);
   let completed = 0;
@@ -191,6 +200,19 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     error = `simulation failed: ${(e as Error).message}`;
   }
 
+  // After the workload: read every key it touched, so that a lost acknowledged write shows up
+  // in the history the linearizability checker sees.
+  const chaos = config.chaos;
+  let finalReads: { issued: number; completed: number; withinMs: number } | undefined;
+  if (chaos?.finalReads && error === undefined && !opts.aborted?.()) {
+    try {
+      finalReads = readBack(sim, variant, w.durationMs + chaos.finalReadsWithinMs);
+      finalReads.withinMs = chaos.finalReadsWithinMs;
+    } catch (e) {
+      error = `simulation failed during the final reads: ${(e as Error).message}`;
+    }
+  }
+
   const checkers: [string, (s: Simulation) => Violation[]][] = [
     ["agreement", checkAgreement],
     ["validity", checkValidity],
@@ -210,6 +232,16 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     invokedAt: e.invokedAt,
     returnedAt: e.returnedAt,
   }));
+  const chaosResult = schedule
+    ? chaosChecks({
+        config,
+        faults,
+        times,
+        history,
+        ...(finalReads ? { finalReads } : {}),
+      })
+    : { checks: [], extra: {} };
+  checks.push(...chaosResult.checks);
   const wallMs = performance.now() - started;
   const stats = sim.stats(0, sim.now);
   return {
@@ -239,6 +271,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       events: sim.events,
       messages: stats.messages,
       deliveries_per_wall_s: Math.round(stats.messages.delivered / (wallMs / 1000)),
+      ...chaosResult.extra,
     },
     ...(error === undefined ? {} : { error }),
   };
@@ -278,16 +311,30 @@ function scheduleOpenLoop(
   }
 }
 
-/** Plays the config's fault schedule into the simulation, resolving "@leader" when it fires. */
-function scheduleFaults(sim: Simulation, config: ResolvedConfig, variant: Variant): AppliedFault[] {
+/** Plays a run's faults into the simulation, resolving "@leader" when each fires. */
+function scheduleFaults(
+  sim: Simulation,
+  faults: readonly Fault[],
+  variant: Variant,
+  times: (FaultTime | undefined)[],
+): AppliedFault[] {
   const applied: AppliedFault[] = [];
   const crashedLeaders: string[] = [];
+  const clusterIds = variant.nodes.map((n) => n.id);
+  const allIds = [...clusterIds, ...variant.clients];
+  // each link's settings before a fault first changed it, for "reset" and "recover"
+  const original = new Map<string, LinkSpec>();
   const leaderNow = (): string | undefined =>
     sim.activeLeader() ?? variant.leaders.find((id) => sim.isAlive(id));
   const resolve = (id: string): string | undefined => (id === LEADER_REF ? leaderNow() : id);
-  for (const f of faultSchedule(config.faults)) {
+  const resetLink = (a: string, b: string) => {
+    const o = original.get(`${a}>${b}`);
+    if (o) sim.network.setLink(a, b, o);
+  };
+  faults.forEach((f, index) => {
     sim.at(f.atMs, () => {
       const at = sim.now;
+      times[index] = { startedAt: at, doneAt: at };
       switch (f.action) {
         case "crash": {
           const node = resolve(f.node);
@@ -325,6 +372,21 @@ function scheduleFaults(sim: Simulation, config: ResolvedConfig, variant: Varian
           });
           return;
         }
+        case "isolate": {
+          // cut off from the other nodes of the cluster; clients (in no group) still reach it
+          const node = resolve(f.node);
+          if (node === undefined) {
+            applied.push({ atMs: at, what: `isolate ${f.node}: no such node, skipped` });
+            return;
+          }
+          sim.partition([[node], clusterIds.filter((id) => id !== node)]);
+          applied.push({
+            atMs: at,
+            what: `isolate ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
+            node,
+          });
+          return;
+        }
         case "heal":
           sim.heal();
           applied.push({ atMs: at, what: "heal" });
@@ -333,17 +395,64 @@ function scheduleFaults(sim: Simulation, config: ResolvedConfig, variant: Varian
           const from = resolve(f.from);
           const to = resolve(f.to);
           if (from === undefined || to === undefined) return;
+          const pairs = linkPairs(from, to, f.symmetric ?? true, allIds);
+          if (f.reset) {
+            for (const [a, b] of pairs) resetLink(a, b);
+            applied.push({ atMs: at, what: `link ${from}->${to} reset` });
+            return;
+          }
           // on top of what the link has now (a site's latency stays unless the fault sets one)
-          const set = linkOf(f.set);
-          sim.network.setLink(from, to, { ...sim.network.link(from, to), ...set });
-          if (f.symmetric ?? true) {
-            sim.network.setLink(to, from, { ...sim.network.link(to, from), ...set });
+          const set = linkOf(f.set ?? {});
+          for (const [a, b] of pairs) {
+            const now = sim.network.link(a, b);
+            if (!original.has(`${a}>${b}`)) original.set(`${a}>${b}`, now);
+            sim.network.setLink(a, b, { ...now, ...set });
           }
           applied.push({ atMs: at, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
           return;
         }
+        case "recover": {
+          sim.heal();
+          for (const key of original.keys()) {
+            const [a, b] = key.split(">") as [string, string];
+            resetLink(a, b);
+          }
+          crashedLeaders.length = 0;
+          const restarted = clusterIds.filter((id) => !sim.isAlive(id));
+          for (const id of restarted) sim.restart(id);
+          applied.push({
+            atMs: at,
+            what: `recover${restarted.length > 0 ? `: restart ${restarted.join(", ")}` : ""}`,
+          });
+          return;
+        }
       }
     });
-  }
+  });
   return applied;
+}
+
+/**
+ * Reads every key the run touched through the live clients, then runs the simulation until
+ * every read has returned or `untilMs`. The reads join the history.
+ */
+function readBack(
+  sim: Simulation,
+  variant: Variant,
+  untilMs: number,
+): { issued: number; completed: number; withinMs: number } {
+  const keys = keysTouched(sim.history);
+  const clients = variant.clients.filter((c) => sim.isAlive(c));
+  if (clients.length === 0 || keys.length === 0) return { issued: 0, completed: 0, withinMs: 0 };
+  const reads = keys.map((key, i) =>
+    sim.submit(clients[i % clients.length]!, { type: "get", key }),
+  );
+  const step = 50;
+  let done = 0;
+  while (sim.now < untilMs) {
+    sim.runUntil(Math.min(untilMs, sim.now + step));
+    done = reads.filter((r) => r.returnedAt !== null).length;
+    if (done === reads.length) break;
+  }
+  return { issued: reads.length, completed: done, withinMs: 0 };
 }

@@ -8,6 +8,7 @@ import { checkAndRecord, DEFAULT_TIME_BUDGET_MS } from "@paxos/analysis";
 import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
 import type { Mode, ResolvedConfig } from "../config/types.js";
+import { scaleChaos } from "../chaos/resolve.js";
 import { runSim } from "../modes/sim.js";
 import { type Progress, SilentProgress, summaryTable } from "../report.js";
 import {
@@ -27,16 +28,20 @@ import type { CheckResult, ProgressFn, RunOutcome } from "./types.js";
 export interface Overrides {
   mode?: Mode;
   seed?: number;
+  /** run this many repetitions (seeds seed .. seed + n - 1) instead of the config's */
+  repetitions?: number;
   /** shorten every run (about 2 s of run time, one repetition) for a smoke test */
   quick?: boolean;
 }
 
 /** The config with command-line overrides applied, resolved again (so variants follow). */
 export function applyOverrides(exp: Experiment, o: Overrides): Experiment {
-  if (o.mode === undefined && o.seed === undefined && !o.quick) return exp;
+  if (o.mode === undefined && o.seed === undefined && o.repetitions === undefined && !o.quick)
+    return exp;
   const c: ResolvedConfig = structuredClone(exp.config);
   if (o.mode !== undefined) c.mode = o.mode;
   if (o.seed !== undefined) c.seed = o.seed;
+  if (o.repetitions !== undefined) c.repetitions = o.repetitions;
   if (o.quick) {
     const w = c.workload;
     const target = 2000;
@@ -46,6 +51,7 @@ export function applyOverrides(exp: Experiment, o: Overrides): Experiment {
       w.warmupMs = Math.round(w.warmupMs * k);
       w.cooldownMs = Math.round(w.cooldownMs * k);
       for (const f of c.faults) f.atMs = Math.round(f.atMs * k);
+      scaleChaos(c, k);
     }
     c.repetitions = 1;
   }

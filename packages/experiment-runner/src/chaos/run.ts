@@ -1,0 +1,85 @@
+// What both modes share when they play a run's faults: the run's fault list (the config's own
+// faults and the chaos schedule, in time order), the pairs a link fault touches, the keys the
+// final reads cover, and the chaos check at the end.
+
+import type { Variant } from "../config/resolve.js";
+import { EVERY_REF, faultSchedule } from "../config/resolve.js";
+import type { ChaosSchedule, Fault, ResolvedConfig } from "../config/types.js";
+import type { CheckResult, HistoryRecord } from "../run/types.js";
+import { type FaultTime, type FinalReads, resumeCheck } from "./liveness.js";
+import { scheduleFor } from "./resolve.js";
+
+export interface RunFaults {
+  /** every fault of the run, in time order */
+  faults: Fault[];
+  /** the chaos schedule, when the config has a chaos section */
+  chaos: ChaosSchedule | undefined;
+}
+
+export function faultsOfRun(config: ResolvedConfig, variant: Variant, seed: number): RunFaults {
+  const chaos = scheduleFor(config, variant, seed);
+  return { faults: faultSchedule([...config.faults, ...(chaos?.faults ?? [])]), chaos };
+}
+
+/** The directed links a link fault changes; "*" is every node of `ids` but the other end. */
+export function linkPairs(
+  from: string,
+  to: string,
+  symmetric: boolean,
+  ids: readonly string[],
+): [string, string][] {
+  const froms = from === EVERY_REF ? ids : [from];
+  const out = new Map<string, [string, string]>();
+  const add = (a: string, b: string) => {
+    if (a !== b) out.set(`${a}>${b}`, [a, b]);
+  };
+  for (const a of froms) {
+    for (const b of to === EVERY_REF ? ids : [to]) {
+      add(a, b);
+      if (symmetric) add(b, a);
+    }
+  }
+  return [...out.values()];
+}
+
+/** The keys the final reads cover: every key the history touched, in a fixed order. */
+export function keysTouched(history: readonly { op: { key: string } }[]): string[] {
+  return [...new Set(history.map((h) => h.op.key))].sort();
+}
+
+/** The chaos checks of a finished run, and what to put in its `extra`. */
+export function chaosChecks(opts: {
+  config: ResolvedConfig;
+  faults: readonly Fault[];
+  times: readonly (FaultTime | undefined)[];
+  history: readonly HistoryRecord[];
+  finalReads?: FinalReads;
+}): { checks: CheckResult[]; extra: Record<string, unknown> } {
+  const chaos = opts.config.chaos;
+  if (!chaos) return { checks: [], extra: {} };
+  const r = resumeCheck({
+    faults: opts.faults,
+    times: opts.times,
+    history: opts.history,
+    chaos,
+    ...(opts.finalReads ? { finalReads: opts.finalReads } : {}),
+  });
+  return {
+    checks: [r.check],
+    extra: {
+      chaos: {
+        faults: opts.faults.length,
+        heals: r.heals,
+        heals_checked: r.checked,
+        heals_skipped: r.skipped,
+        resume_within_ms: chaos.resumeWithinMs,
+        ...(opts.finalReads
+          ? {
+              final_reads: opts.finalReads.issued,
+              final_reads_completed: opts.finalReads.completed,
+            }
+          : {}),
+      },
+    },
+  };
+}
