@@ -224,6 +224,13 @@ test("cluster, schedule, workload and network consistency", () => {
   only(n, "/network/sites/latencyMs/1");
 });
 
+test("a node uplink is simulated only: refused in local mode, at its path", () => {
+  const local = issuesOf(baseConfig({ mode: "local", network: { uplinkMbps: 10 } }));
+  assert.match(only(local, "/network/uplinkMbps").message, /simulated only/);
+  assert.equal(issuesOf(baseConfig({ mode: "sim", network: { uplinkMbps: 10 } })), []);
+  only(issuesOf(baseConfig({ network: { uplinkMbps: 0 } })), "/network/uplinkMbps");
+});
+
 test("defaults are filled in, and resolving a resolved config changes nothing", () => {
   const { config, variants } = resolveConfig({
     name: "d",

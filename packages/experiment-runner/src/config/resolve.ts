@@ -12,6 +12,7 @@ import {
   type QuorumSystem,
   UnsafeQuorumError,
 } from "@paxos/quorum-system";
+import { fillChaos, resolveSchedules, simOnlyLinkIssues } from "../chaos/resolve.js";
 import {
   type ClusterConfig,
   type ConcreteVariant,
@@ -24,7 +25,6 @@ import {
   type SweepVariant,
 } from "./types.js";
 import { closest, schemaIssues } from "./validate.js";
-import { fillChaos, resolveSchedules, simOnlyLinkIssues } from "../chaos/resolve.js";
 
 export const LEADER_REF = "@leader";
 /** in a link fault: every other node */
@@ -205,6 +205,7 @@ function fillDefaults(
       ...(link.reorder === undefined ? {} : { reorder: link.reorder }),
     },
     links: (net.links ?? []).map((l) => ({ ...l, symmetric: l.symmetric ?? true })),
+    ...(net.uplinkMbps === undefined ? {} : { uplinkMbps: net.uplinkMbps }),
   };
   if (net.sites) {
     network.sites = {
@@ -628,6 +629,13 @@ function checkNetwork(config: ResolvedConfig, variants: Scope[], issues: ConfigI
   const net = config.network;
   checkLatency(net.default.latency, "/network/default/latency", issues);
   simOnlyLinkIssues(net.default, "/network/default", config.mode, issues);
+  if (config.mode === "local" && net.uplinkMbps !== undefined) {
+    issues.push({
+      path: "/network/uplinkMbps",
+      message: 'a node uplink is simulated only (mode is "local")',
+      hint: "the transport shapes each destination on its own: use network.default.bandwidthMbps in local mode, or run with --mode sim",
+    });
+  }
   net.links.forEach((l, i) => {
     simOnlyLinkIssues(l, `/network/links/${i}`, config.mode, issues);
     checkRef(l.from, `/network/links/${i}/from`, variants, issues, {

@@ -612,9 +612,16 @@ export const CONFIG_SCHEMA = {
     network: {
       type: "object",
       additionalProperties: false,
-      description: "default link, per-link overrides, sites with a latency matrix",
+      description:
+        "default link, per-link overrides, sites with a latency matrix, a node uplink cap",
       properties: {
         default: link,
+        uplinkMbps: {
+          type: "number",
+          exclusiveMinimum: 0,
+          description:
+            "sim only: every node's total sending capacity in Mbit/s, shared by all its links (its network card); a leader's p2a to every acceptor queue behind each other, which is what thrifty phase 2 and small phase-2 quorums save",
+        },
         links: {
           type: "array",
           description: 'per-link overrides: [{"from": "n1", "to": "n2", "latency": ...}]',

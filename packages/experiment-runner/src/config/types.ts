@@ -217,6 +217,8 @@ export interface RawConfig {
     default?: LinkSpec;
     links?: LinkOverride[];
     sites?: SitesConfig;
+    /** sim only: every node's total sending capacity (Mbit/s), shared by its links */
+    uplinkMbps?: number;
   };
   workload?: WorkloadConfig;
   faults?: Fault[];
@@ -242,6 +244,7 @@ export interface ResolvedConfig {
   network: {
     default: ResolvedLink;
     links: (LinkOverride & { symmetric: boolean })[];
+    uplinkMbps?: number;
     sites?: SitesConfig & { jitterMs: number; placement: "round-robin" | Record<string, string> };
   };
   workload: {

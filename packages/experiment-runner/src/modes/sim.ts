@@ -21,8 +21,8 @@ import {
   Simulation,
   type Violation,
 } from "@paxos/simulator";
-import { chaosChecks, faultsOfRun, keysTouched, linkPairs } from "../chaos/run.js";
 import type { FaultTime } from "../chaos/liveness.js";
+import { chaosChecks, faultsOfRun, keysTouched, linkPairs } from "../chaos/run.js";
 import { LEADER_REF, type Variant } from "../config/resolve.js";
 import type { LinkSpec as ConfigLink, Fault, Latency, ResolvedConfig } from "../config/types.js";
 import type {
@@ -142,7 +142,13 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       ...(config.engine.maxBatch === undefined ? {} : { maxBatch: config.engine.maxBatch }),
     },
     leader: { thrifty: variant.thrifty },
-    network: { link: network.link, overrides: network.overrides },
+    network: {
+      link: network.link,
+      overrides: network.overrides,
+      ...(config.network.uplinkMbps === undefined
+        ? {}
+        : { uplinkBytesPerMs: bytesPerMs(config.network.uplinkMbps) }),
+    },
     ...(w.clients.type === "closed"
       ? {
           workload: {

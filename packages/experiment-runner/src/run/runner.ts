@@ -5,10 +5,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkAndRecord, DEFAULT_TIME_BUDGET_MS } from "@paxos/analysis";
+import { scaleChaos } from "../chaos/resolve.js";
 import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
 import type { Mode, ResolvedConfig } from "../config/types.js";
-import { scaleChaos } from "../chaos/resolve.js";
 import { runSim } from "../modes/sim.js";
 import { type Progress, SilentProgress, summaryTable } from "../report.js";
 import {
