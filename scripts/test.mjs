@@ -43,11 +43,12 @@ function runFile(file) {
       const passed = Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? Number.NaN);
       const skipped = Number(/Skipped:\s+(\d+)/.exec(output)?.[1] ?? 0);
       if (Number.isNaN(total) || Number.isNaN(passed)) {
-        resolve({ file, output, passed: 0, failed: 1, code });
+        resolve({ file, output, passed: 0, failed: 1, skipped: 0, code });
       } else {
-        const failed =
-          total - passed - skipped + (code !== 0 && total === passed + skipped ? 1 : 0);
-        resolve({ file, output, passed, failed, code });
+        // uvu's Total counts the tests that ran; skipped ones are reported apart. A file that
+        // exits non-zero with every test passed still failed (e.g. an error after the run).
+        const failed = total - passed + (code !== 0 && total === passed ? 1 : 0);
+        resolve({ file, output, passed, failed, skipped, code });
       }
     });
   });
@@ -57,6 +58,7 @@ const concurrency = Math.max(1, Math.min(2, cpus().length));
 let next = 0;
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 async function worker() {
   while (next < files.length) {
     const file = files[next++];
@@ -64,10 +66,19 @@ async function worker() {
     const r = await runFile(file);
     passed += r.passed;
     failed += r.failed;
+    skipped += r.skipped;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     const mark = r.failed === 0 ? "ok  " : "FAIL";
-    process.stdout.write(`${mark} ${relative(root, file)} (${r.passed} passed, ${secs}s)\n`);
+    const skips = r.skipped > 0 ? `, ${r.skipped} skipped` : "";
+    process.stdout.write(
+      `${mark} ${relative(root, file)} (${r.passed} passed${skips}, ${secs}s)\n`,
+    );
     if (r.failed > 0) process.stdout.write(`${r.output}\n`);
+    else if (r.skipped > 0) {
+      // a skipping test says why on its output: show that line
+      const why = r.output.split("\n").filter((l) => /skip/i.test(l) && !/Skipped:/.test(l));
+      for (const line of why) process.stdout.write(`     ${line.trim()}\n`);
+    }
   }
 }
 await Promise.all(Array.from({ length: concurrency }, worker));
@@ -75,5 +86,6 @@ if (files.length === 0) {
   failed += 1;
   process.stdout.write("no test files found: did `tsc -b` run?\n");
 }
+if (skipped > 0) process.stdout.write(`${skipped} skipped (the reasons are printed above)\n`);
 process.stdout.write(`${passed} passed, ${failed} failed\n`);
 process.exitCode = failed === 0 ? 0 : 1;
