@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { healWindows } from "../src/chaos/schedule.js";
 import { crashTolerance } from "../src/chaos/tolerance.js";
 import { resolveConfig } from "../src/config/resolve.js";
-import type { ChaosSchedule, Fault } from "../src/config/types.js";
+import { type ChaosSchedule, type Fault, NEMESES } from "../src/config/types.js";
 import { baseConfig, cli, issuesOf, removeDir, tempDir, writeConfig } from "./helpers.js";
 
 const timing = {
@@ -232,16 +232,9 @@ test("chaos validation: every problem with its JSON path and a hint", () => {
     chaosConfig(
       { mode: "local" },
       {
+        // every nemesis local mode can play, each at weight 0
         mix: Object.fromEntries(
-          [
-            "crash",
-            "killLeader",
-            "partitionHalves",
-            "isolateLeader",
-            "bridge",
-            "slowLink",
-            "lossyLink",
-          ].map((k) => [k, 0]),
+          NEMESES.filter((k) => k !== "duplicate" && k !== "reorder").map((k) => [k, 0]),
         ),
       },
     ),
