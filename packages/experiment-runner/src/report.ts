@@ -160,7 +160,16 @@ export function summaryTable(summaries: readonly Summary[]): string {
     byVariant.set(s.variant, list);
   }
   const reps = Math.max(...[...byVariant.values()].map((l) => l.length), 1);
-  const header = ["variant", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "checks"];
+  const header = [
+    "variant",
+    "ops/s",
+    "p50 ms",
+    "p99 ms",
+    "p99.9 ms",
+    "cmd/slot",
+    "msg/cmd",
+    "checks",
+  ];
   if (reps > 1) header.splice(1, 0, "runs");
   const rows: string[][] = [];
   for (const [variant, list] of byVariant) {
@@ -187,6 +196,8 @@ export function summaryTable(summaries: readonly Summary[]): string {
       fmt(meanOf(list.map((s) => s.latency.p50_ms))),
       fmt(meanOf(list.map((s) => s.latency.p99_ms))),
       fmt(meanOf(list.map((s) => s.latency.p999_ms))),
+      fmt(meanOf(list.map((s) => s.engine?.commands_per_slot ?? null))),
+      fmt(meanOf(list.map((s) => s.engine?.messages_per_command ?? null))),
       checks,
     ];
     if (reps > 1) row.splice(1, 0, String(list.length));

@@ -206,6 +206,7 @@ export function csvRow(s: Summary): Record<string, string | number | boolean | n
       max_recovery_ms: maxOrNull(s.faults.map((f) => f.recovery_ms)),
     },
     leadership_changes: s.leadership_changes,
+    engine: s.engine ?? {},
     wall_ms: s.wall_ms,
     error: s.error,
   });

@@ -55,6 +55,13 @@ export interface Summary {
   >;
   faults: FaultEffect[];
   leadership_changes: number;
+  /** over the whole run (warm-up included): batching and message cost, same in every mode */
+  engine: {
+    slots: number;
+    commands: number;
+    commands_per_slot: number | null;
+    messages_per_command: number | null;
+  } | null;
   error: string | null;
   extra: Record<string, unknown>;
 }
@@ -218,6 +225,17 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
     checks,
     faults: faultEffects(o),
     leadership_changes: o.leadership.filter((l) => l.active).length,
+    engine:
+      o.engine === undefined
+        ? null
+        : {
+            slots: o.engine.slots,
+            commands: o.engine.commands,
+            commands_per_slot:
+              o.engine.slots > 0 ? round3(o.engine.commands / o.engine.slots) : null,
+            messages_per_command:
+              o.engine.commands > 0 ? round3(o.engine.messages / o.engine.commands) : null,
+          },
     error: o.error ?? null,
     extra: o.extra,
   };

@@ -77,6 +77,9 @@ export class NodeHost {
     messagesIn: 0,
     framesOut: 0,
     messagesOut: 0,
+    /** replica: slots applied and the commands in them (commands per slot = batching) */
+    slotsApplied: 0,
+    commandsApplied: 0,
   };
 
   private constructor(options: NodeHostOptions, storage: DurableLog, node: PaxosNode) {
@@ -278,6 +281,8 @@ export class NodeHost {
       switch (event.type) {
         case "slotApplied":
           this.digest.apply(event.slot, event.value);
+          this.counters.slotsApplied++;
+          this.counters.commandsApplied += event.value.length;
           break;
         case "snapshotInstalled":
           this.digest.resetAt(event.slot);

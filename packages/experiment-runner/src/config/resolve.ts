@@ -257,6 +257,7 @@ function fillDefaults(
       thrifty: raw.engine?.thrifty ?? false,
       ...(raw.engine?.window === undefined ? {} : { window: raw.engine.window }),
       ...(raw.engine?.maxBatch === undefined ? {} : { maxBatch: raw.engine.maxBatch }),
+      ...(raw.engine?.hostTurn === undefined ? {} : { hostTurn: { ...raw.engine.hostTurn } }),
       timing: { ...raw.engine?.timing },
     },
     network,

@@ -583,7 +583,7 @@ export const CONFIG_SCHEMA = {
     engine: {
       type: "object",
       additionalProperties: false,
-      description: "engine options: thrifty, window, maxBatch, timing",
+      description: "engine options: thrifty, window, maxBatch, hostTurn, timing",
       properties: {
         thrifty: {
           type: "boolean",
@@ -596,6 +596,20 @@ export const CONFIG_SCHEMA = {
           description: "slots a replica may propose ahead of the last applied one",
         },
         maxBatch: { type: "integer", minimum: 1, description: "commands packed into one slot" },
+        hostTurn: {
+          type: "object",
+          additionalProperties: false,
+          description:
+            "sim only: modelled CPU time of one host turn (fixedUs + perMessageUs per message received or sent); what reaches a busy node waits for its next turn, so batches grow under load as on real processes (default: turns take no time)",
+          properties: {
+            fixedUs: { type: "number", minimum: 0, description: "per turn (microseconds)" },
+            perMessageUs: {
+              type: "number",
+              minimum: 0,
+              description: "per message received or sent (microseconds)",
+            },
+          },
+        },
         timing: {
           type: "object",
           additionalProperties: false,

@@ -211,6 +211,8 @@ export interface RawConfig {
     thrifty?: boolean;
     window?: number;
     maxBatch?: number;
+    /** sim only: modelled CPU time of a host turn */
+    hostTurn?: HostTurn;
     timing?: Partial<Timing>;
   };
   network?: {
@@ -223,6 +225,12 @@ export interface RawConfig {
   workload?: WorkloadConfig;
   faults?: Fault[];
   chaos?: ChaosConfig;
+}
+
+/** The simulator's model of a host turn's CPU time, in microseconds. */
+export interface HostTurn {
+  fixedUs?: number;
+  perMessageUs?: number;
 }
 
 /** Everything filled in; sweeps expanded into concrete variants that each carry a label. */
@@ -239,6 +247,7 @@ export interface ResolvedConfig {
     thrifty: boolean;
     window?: number;
     maxBatch?: number;
+    hostTurn?: HostTurn;
     timing: Partial<Timing>;
   };
   network: {

@@ -56,10 +56,21 @@ export interface RunOutcome {
   checks: CheckResult[];
   faults: AppliedFault[];
   leadership: LeadershipRecord[];
+  /** what the engine did over the whole run, counted the same way in every mode */
+  engine?: EngineCounts;
   /** mode-specific counters (messages, events, trace hash, ...) */
   extra: Record<string, unknown>;
   /** set when the run could not complete (the checks then count as failed) */
   error?: string;
+}
+
+export interface EngineCounts {
+  /** slots applied by the replica that applied the most */
+  slots: number;
+  /** commands in those slots */
+  commands: number;
+  /** messages sent by the cluster's nodes (the clients' requests not counted) */
+  messages: number;
 }
 
 /** Called while a run goes on: time done so far (in the run's time) and operations completed. */
