@@ -50,7 +50,8 @@ test("applyFaults plays a schedule: leader crash and restart, isolation, weather
     { atMs: 100, kind: "weather", lossRate: 0.5, duplicateRate: 0.1, reorderRate: 0.1 },
     { atMs: 200, kind: "crashLeader", restartAtMs: 400 },
     { atMs: 250, kind: "crash", node: "n4", restartAtMs: 2_000 },
-    { atMs: 500, kind: "isolateLeader" },
+    // late enough for the election after the crash to finish under 50% loss
+    { atMs: 700, kind: "isolateLeader" },
     { atMs: 1_000, kind: "recoverAll" },
   ];
   applyFaults(sim, faults);
