@@ -12,6 +12,7 @@
 //     --seconds 5 --warmup 1 per level
 //     --wire-seconds 2       raw `ws` message rate between two processes (0: skip)
 //     --json out.json        also write the figures as JSON
+//     --node-args "--cpu-prof --cpu-prof-dir=/tmp/prof"   node options for every node process
 //
 // Per level: a line per second, then a summary: throughput, latency p50/p99/p99.9 (request to
 // reply, hdr-histogram), commands per slot and messages and bytes per command (from the
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     "wire-seconds": { type: "string", default: "2" },
     keys: { type: "string", default: "1000" },
     json: { type: "string" },
+    "node-args": { type: "string", default: "" },
     "log-level": { type: "string", default: "warn" },
   },
 });
@@ -205,7 +207,10 @@ interface Snapshot {
   commands: number;
   messages: number;
   bytes: number;
+  frames: number;
   syncs: number;
+  /** CPU microseconds per process: the nodes by id, and "clients" (this process) */
+  cpuBy: Map<string, number>;
 }
 
 interface LevelResult {
@@ -217,7 +222,10 @@ interface LevelResult {
   commandsPerSlot: number;
   messagesPerCommand: number;
   bytesPerCommand: number;
+  framesPerCommand: number;
   cpuMicrosPerCommand: number;
+  /** CPU microseconds per command of each process */
+  cpuMicrosPerCommandBy: Record<string, number>;
   cpuCores: number;
   syncsPerSecPerNode: number | null;
   commandsPerSync: number | null;
@@ -229,6 +237,7 @@ const cluster = await LocalCluster.start({
   quorum,
   logLevel: values["log-level"] as "warn",
   extra: { storage, leader: { thrifty: values.thrifty } },
+  nodeArgs: values["node-args"].split(" ").filter((a) => a !== ""),
 });
 const pids = new Map<string, number>();
 const statusOf = async (id: string): Promise<NodeStatus> => cluster.status(id);
@@ -238,25 +247,39 @@ const syncingIds = nodes.filter((n) => n.roles.includes("acceptor")).map((n) => 
 
 async function snapshot(): Promise<Snapshot> {
   const statuses = await Promise.all(cluster.ids.map((id) => statusOf(id)));
-  let cpu = selfCpuMicros();
-  for (const pid of pids.values()) cpu += cpuMicros(pid);
+  const cpuBy = new Map<string, number>([["clients", selfCpuMicros()]]);
+  for (const [id, pid] of pids) cpuBy.set(id, cpuMicros(pid));
+  let cpu = 0;
+  for (const us of cpuBy.values()) cpu += us;
   let slots = 0;
   let commands = 0;
   let messages = 0;
   let bytes = 0;
+  let frames = 0;
   let syncs = 0;
   statuses.forEach((s, i) => {
     const id = cluster.ids[i]!;
     const c = s.counters;
     messages += c.messagesOut ?? 0;
     bytes += c.bytesOut ?? 0;
+    frames += c.framesOut ?? 0;
     if (syncingIds.includes(id)) syncs += c.syncs ?? 0;
     if (replicaIds.includes(id) && (c.commandsApplied ?? 0) > commands) {
       commands = c.commandsApplied ?? 0;
       slots = c.slotsApplied ?? 0;
     }
   });
-  return { atMs: performance.now(), cpuMicros: cpu, slots, commands, messages, bytes, syncs };
+  return {
+    atMs: performance.now(),
+    cpuMicros: cpu,
+    slots,
+    commands,
+    messages,
+    bytes,
+    frames,
+    syncs,
+    cpuBy,
+  };
 }
 
 const clients: PaxosClient[] = [];
@@ -352,6 +375,13 @@ try {
       commandsPerSlot: commands / Math.max(1, s1.slots - s0.slots),
       messagesPerCommand: (s1.messages - s0.messages) / Math.max(1, commands),
       bytesPerCommand: (s1.bytes - s0.bytes) / Math.max(1, commands),
+      framesPerCommand: (s1.frames - s0.frames) / Math.max(1, commands),
+      cpuMicrosPerCommandBy: Object.fromEntries(
+        [...s1.cpuBy].map(([who, us]) => [
+          who,
+          Math.round((us - (s0.cpuBy.get(who) ?? 0)) / Math.max(1, commands)),
+        ]),
+      ),
       cpuMicrosPerCommand: (s1.cpuMicros - s0.cpuMicros) / Math.max(1, commands),
       cpuCores: (s1.cpuMicros - s0.cpuMicros) / 1e6 / elapsed,
       syncsPerSecPerNode: storage === "fsync" ? syncs / syncingIds.length / elapsed : null,
@@ -379,6 +409,14 @@ try {
           ? ` | ${fmt(r.syncsPerSecPerNode ?? Number.NaN).padStart(12)} | ${fmt(r.commandsPerSync ?? Number.NaN, 1).padStart(8)}`
           : "") +
         (r.vsWire === null ? "" : ` | ${fmt(r.vsWire, 3).padStart(7)}`),
+    );
+  }
+  for (const r of results) {
+    console.log(
+      `  ${r.outstanding} outstanding: ${fmt(r.framesPerCommand, 3)} frames/cmd sent by the nodes; CPU us/cmd by process: ` +
+        Object.entries(r.cpuMicrosPerCommandBy)
+          .map(([who, us]) => `${who} ${us}`)
+          .join(", "),
     );
   }
   const agreed = await cluster.waitForAgreement(1, 30_000);

@@ -105,6 +105,8 @@ export interface LocalClusterOptions {
   readonly fsync?: boolean;
   /** start only these nodes (default: all) */
   readonly start?: readonly string[];
+  /** options for node itself in every node process (e.g. --cpu-prof) */
+  readonly nodeArgs?: readonly string[];
 }
 
 export class LocalCluster {
@@ -118,6 +120,7 @@ export class LocalCluster {
     readonly dir: string,
     readonly clusterPath: string,
     readonly cluster: Cluster,
+    private readonly nodeArgs: readonly string[] = [],
   ) {
     this.control = new ClusterControl(cluster, { secret: TEST_SECRET, id: "test-harness" });
   }
@@ -141,7 +144,12 @@ export class LocalCluster {
     };
     const clusterPath = join(dir, "cluster.json");
     writeFileSync(clusterPath, JSON.stringify(file, null, 2));
-    const lc = new LocalCluster(dir, clusterPath, loadCluster(clusterPath, { env: {} }));
+    const lc = new LocalCluster(
+      dir,
+      clusterPath,
+      loadCluster(clusterPath, { env: {} }),
+      options.nodeArgs ?? [],
+    );
     try {
       await Promise.all(
         (options.start ?? options.nodes.map((n) => n.id)).map((id) => lc.spawn(id)),
@@ -208,7 +216,16 @@ export class LocalCluster {
     const out = openSync(outPath, "a");
     const child = spawn(
       process.execPath,
-      [BIN, "--cluster", this.clusterPath, "--id", id, "--data-dir", join(this.dir, id)],
+      [
+        ...this.nodeArgs,
+        BIN,
+        "--cluster",
+        this.clusterPath,
+        "--id",
+        id,
+        "--data-dir",
+        join(this.dir, id),
+      ],
       { detached: true, stdio: ["ignore", out, out], env: withoutSecret(process.env) },
     );
     closeSync(out);
