@@ -36,7 +36,10 @@ test("a short sim experiment runs every variant and repetition, exit 0", async (
     const out = join(dir, "results");
     const r = await cli(["run", file, "--out", out]);
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, /variant\s+runs\s+ops\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+cmd\/slot\s+msg\/cmd\s+checks/);
+    assert.match(
+      r.stdout,
+      /variant\s+runs\s+ops\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+cmd\/slot\s+msg\/cmd\s+checks/,
+    );
     assert.match(r.stdout, /maj\s+2\s+\d+/);
     assert.match(r.stdout, /fp\s+2\s+\d+.*12\/12 ok/);
     assert.match(r.stdout, /simulated time/);
