@@ -51,8 +51,11 @@ import {
   waitForLine,
 } from "./processes.js";
 
-const NODE_READY_MS = 15_000;
-const LOADGEN_READY_MS = 20_000;
+// Bounds on a hang, not expectations: a process that exits fails the wait at once, and one that
+// is alive may need tens of seconds to load its modules on a machine shared by many (15 s was
+// exceeded at a load average of 30 on 2 cores).
+const NODE_READY_MS = 120_000;
+const LOADGEN_READY_MS = 120_000;
 const CONVERGE_MS = 5_000;
 
 /** The transport's link spec for a config link (their delay is base + a random part). */
