@@ -4,7 +4,8 @@
 // single delivery, and every slot of a sim run held exactly one command.
 //
 // Tolerance: the local figure is within 25% of the sim's. The local part is one short run
-// (1 client x 16 outstanding, 2 s); it asserts on slots applied (progress), not on time.
+// (1 client x 16 outstanding, 2 s); it needs only a few slots applied (at a load average of 30
+// on 2 cores it applied 7), and asserts on what was applied, not on how fast.
 import { readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -53,7 +54,7 @@ test("sim and local agree on commands per slot for the same workload", async () 
     console.log(`  sim:   ${line(sim)}\n  local: ${line(local)}`);
     // The sim batches: a turn's requests share a slot (it used to be exactly 1).
     assert.ok(sim.commands_per_slot > 4, `sim: ${line(sim)}`);
-    assert.ok(local.slots >= 10, `local run made too little progress to compare: ${line(local)}`);
+    assert.ok(local.slots >= 3, `local run made too little progress to compare: ${line(local)}`);
     const ratio = local.commands_per_slot / sim.commands_per_slot;
     assert.ok(
       Math.abs(ratio - 1) <= TOLERANCE,
