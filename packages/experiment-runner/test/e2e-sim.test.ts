@@ -122,6 +122,9 @@ test("an unsafe quorum run on purpose is caught: exit 1, the failed check and th
             ["n3", "n4", "n5"],
           ],
         },
+        // Clients follow the leader's replica, so they stay with n1's side: crash n1 to send
+        // them to n3's side, which decides the slots n1's side decided again.
+        { atMs: 1000, action: "crash", node: "n1" },
         { atMs: 1800, action: "heal" },
       ],
     });
