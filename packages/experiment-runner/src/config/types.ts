@@ -3,6 +3,7 @@
 // expanded; the resolved form is what a run saves and what the runner reads.
 
 import type { Timing } from "@paxos/core";
+import type { RawSystem, ResolvedSystem } from "../systems/types.js";
 
 export type Mode = "sim" | "local";
 export type NodeRole = "replica" | "leader" | "acceptor";
@@ -223,6 +224,7 @@ export interface RawConfig {
   workload?: WorkloadConfig;
   faults?: Fault[];
   chaos?: ChaosConfig;
+  systems?: RawSystem[];
 }
 
 /** Everything filled in; sweeps expanded into concrete variants that each carry a label. */
@@ -266,6 +268,8 @@ export interface ResolvedConfig {
   };
   faults: Fault[];
   chaos?: ResolvedChaos;
+  /** absent: our engine only */
+  systems?: ResolvedSystem[];
 }
 
 /** One problem with a config: where (a JSON pointer), what, and how to fix it. */
