@@ -160,7 +160,10 @@ export function summaryTable(summaries: readonly Summary[]): string {
     byVariant.set(s.variant, list);
   }
   const reps = Math.max(...[...byVariant.values()].map((l) => l.length), 1);
-  const header = ["variant", "ops/s", "mean ms", "p50 ms", "p99 ms", "p99.9 ms", "checks"];
+  // the mean, when a system reports no percentiles (LibPaxos: per-second means only)
+  const withMean = summaries.some((s) => s.latency.p50_ms === null && s.latency.mean_ms !== null);
+  const header = ["variant", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "checks"];
+  if (withMean) header.splice(2, 0, "mean ms");
   if (reps > 1) header.splice(1, 0, "runs");
   const rows: string[][] = [];
   for (const [variant, list] of byVariant) {
@@ -187,12 +190,12 @@ export function summaryTable(summaries: readonly Summary[]): string {
     const row = [
       variant,
       fmt(meanOf(list.map((s) => s.throughput.ops_per_s)), 0),
-      fmt(meanOf(list.map((s) => s.latency.mean_ms))),
       fmt(meanOf(list.map((s) => s.latency.p50_ms))),
       fmt(meanOf(list.map((s) => s.latency.p99_ms))),
       fmt(meanOf(list.map((s) => s.latency.p999_ms))),
       checks,
     ];
+    if (withMean) row.splice(2, 0, fmt(meanOf(list.map((s) => s.latency.mean_ms))));
     if (reps > 1) row.splice(1, 0, String(list.length));
     rows.push(row);
   }
