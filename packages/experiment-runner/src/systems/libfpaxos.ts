@@ -2,17 +2,21 @@
 // quorum-2) and how many acceptors each phase addresses (group-1, group-2), built from its
 // unmodified sources. Its defaults are 2/2/2/2, so every run sets all four.
 
+import type { CSystem } from "./c-build.js";
 import { libpaxosAdapter } from "./libpaxos-family.js";
+
+/** How LibFPaxos is built: its snapshot's name, where a user names another source. */
+export const LIBFPAXOS: CSystem = {
+  name: "LibFPaxos",
+  envVar: "PAXOS_LAB_LIBFPAXOS",
+  tarballPrefix: "libfpaxos-",
+  targets: ["acceptor", "proposer", "client"],
+};
 
 export const libfpaxos = libpaxosAdapter(
   {
     kind: "libfpaxos",
-    build: {
-      name: "LibFPaxos",
-      envVar: "PAXOS_LAB_LIBFPAXOS",
-      tarballPrefix: "libfpaxos-",
-      targets: ["acceptor", "proposer", "client"],
-    },
+    build: LIBFPAXOS,
     // Like our engine's thrifty option, thrifty narrows phase 2 only: phase 1 (once per
     // leader) goes to every acceptor either way.
     quorumLines: (q, n) => [

@@ -1,17 +1,21 @@
 // LibPaxos3 (Daniele Sciascia, University of Lugano), built from its unmodified sources:
 // majority quorums, phase 2 to every acceptor, one client value per instance (no batching).
 
+import type { CSystem } from "./c-build.js";
 import { libpaxosAdapter } from "./libpaxos-family.js";
+
+/** How LibPaxos3 is built: its snapshot's name, where a user names another source. */
+export const LIBPAXOS3: CSystem = {
+  name: "LibPaxos3",
+  envVar: "PAXOS_LAB_LIBPAXOS3",
+  tarballPrefix: "libpaxos3-",
+  targets: ["acceptor", "proposer", "client"],
+};
 
 export const libpaxos3 = libpaxosAdapter(
   {
     kind: "libpaxos3",
-    build: {
-      name: "LibPaxos3",
-      envVar: "PAXOS_LAB_LIBPAXOS3",
-      tarballPrefix: "libpaxos3-",
-      targets: ["acceptor", "proposer", "client"],
-    },
+    build: LIBPAXOS3,
     // a majority of the acceptors is built in: nothing to configure
     quorumLines: () => [],
     refusesQuorum: (v) => {
