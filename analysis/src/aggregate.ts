@@ -165,7 +165,10 @@ export function variantStats(info: VariantInfo, level = 0.95): VariantStats {
     .filter((r) => r.latency === null)
     .map((r) => meanOnly(r.run))
     .filter((m) => m !== null);
-  const maxes = [...lat.map((l) => l.max), ...means.flatMap((m) => (m.max === null ? [] : [m.max]))];
+  const maxes = [
+    ...lat.map((l) => l.max),
+    ...means.flatMap((m) => (m.max === null ? [] : [m.max])),
+  ];
   const pooledSamples = info.runs.flatMap((r) => r.samples);
   const checks = countChecks(info.runs);
   const verdict = checks.some((c) => c.failed > 0)

@@ -147,8 +147,7 @@ export function groupBase(stats: ExperimentStats, v: VariantStats): VariantStats
   return stats.variants.find((w) => groupKey(w) === groupKey(v));
 }
 
-const grouped = (stats: ExperimentStats) =>
-  new Set(stats.variants.map(groupKey)).size > 1;
+const grouped = (stats: ExperimentStats) => new Set(stats.variants.map(groupKey)).size > 1;
 
 const base0 = (stats: ExperimentStats) =>
   grouped(stats)

@@ -183,10 +183,10 @@ export function summaryTable(summaries: readonly Summary[]): string {
       checksTotal === 0 && list.every((s) => s.system?.history === false && s.error === null)
         ? "not checked"
         : passedRuns === list.length
-        ? `${checksPassed}/${checksTotal} ok`
-        : anyFailed
-          ? `${checksPassed}/${checksTotal} FAIL`
-          : `${checksPassed}/${checksTotal} UNDECIDED`;
+          ? `${checksPassed}/${checksTotal} ok`
+          : anyFailed
+            ? `${checksPassed}/${checksTotal} FAIL`
+            : `${checksPassed}/${checksTotal} UNDECIDED`;
     const row = [
       variant,
       fmt(meanOf(list.map((s) => s.throughput.ops_per_s)), 0),

@@ -9,8 +9,8 @@ import { loadConfigFile, resolveConfig } from "../src/config/resolve.js";
 import type { ConfigIssue } from "../src/config/types.js";
 import { findRoot } from "../src/results.js";
 import { summarize } from "../src/stats.js";
-import { paxosConf } from "../src/systems/libpaxos-family.js";
 import { libfpaxos } from "../src/systems/libfpaxos.js";
+import { paxosConf } from "../src/systems/libpaxos-family.js";
 import { perSecondStats } from "../src/systems/per-second.js";
 import { configFor } from "../src/systems/resolve.js";
 import { mergeSeconds, parseClientLine } from "../src/systems/sample-client.js";
@@ -81,8 +81,14 @@ test("a system that cannot run a variant is refused at its path, with the reason
       systems: [{ system: "paxos-lab" }, { system: "libpaxos3" }, { system: "etcd" }],
     }),
   );
-  assert.match(at(flexible, "/systems/1").message, /LibPaxos3 cannot run quorum variant "fp": its quorums are majorities only/);
-  assert.match(at(flexible, "/systems/2").message, /etcd cannot run quorum variant "fp": it runs Raft/);
+  assert.match(
+    at(flexible, "/systems/1").message,
+    /LibPaxos3 cannot run quorum variant "fp": its quorums are majorities only/,
+  );
+  assert.match(
+    at(flexible, "/systems/2").message,
+    /etcd cannot run quorum variant "fp": it runs Raft/,
+  );
   assert.match(at(flexible, "/systems/1").hint, /\/systems\/1\/quorums/);
 
   const sim = issuesOf(baseConfig({ systems: [{ system: "etcd" }] }));
@@ -92,7 +98,11 @@ test("a system that cannot run a variant is refused at its path, with the reason
   assert.match(at(shaped, "/systems/0").message, /plain loopback/);
 
   const thrifty = issuesOf(
-    baseConfig({ ...local, quorums: [{ kind: "majority", thrifty: true }], systems: [{ system: "libpaxos3" }] }),
+    baseConfig({
+      ...local,
+      quorums: [{ kind: "majority", thrifty: true }],
+      systems: [{ system: "libpaxos3" }],
+    }),
   );
   assert.match(at(thrifty, "/systems/0").message, /no thrifty mode/);
 
@@ -124,15 +134,25 @@ test("a system entry's quorums pick the variants it runs; names that match none 
   const bad = issuesOf(
     baseConfig({ ...local, systems: [{ system: "etcd", quorums: ["majority"] }] }),
   );
-  assert.match(at(bad, "/systems/0/quorums/0").message, /"majority" is not the label of a quorum variant/);
+  assert.match(
+    at(bad, "/systems/0/quorums/0").message,
+    /"majority" is not the label of a quorum variant/,
+  );
 });
 
 test("other config mistakes with systems: labels, open loop, faults, unknown systems", () => {
-  const twice = issuesOf(baseConfig({ systems: [{ system: "paxos-lab" }, { system: "paxos-lab" }] }));
+  const twice = issuesOf(
+    baseConfig({ systems: [{ system: "paxos-lab" }, { system: "paxos-lab" }] }),
+  );
   assert.match(at(twice, "/systems/1/label").message, /already used by \/systems\/0/);
   const open = issuesOf(
     baseConfig({
-      workload: { clients: { type: "open", ratePerSec: 100 }, durationMs: 600, warmupMs: 100, cooldownMs: 100 },
+      workload: {
+        clients: { type: "open", ratePerSec: 100 },
+        durationMs: 600,
+        warmupMs: 100,
+        cooldownMs: 100,
+      },
       systems: [{ system: "paxos-lab", outstanding: [1, 2] }],
     }),
   );
@@ -146,7 +166,10 @@ test("other config mistakes with systems: labels, open loop, faults, unknown sys
   );
   assert.match(at(faults, "/systems/0").message, /cannot play faults/);
   const unknown = issuesOf(baseConfig({ systems: [{ system: "zookeeper" }] }));
-  assert.ok(unknown.some((i) => i.path.startsWith("/systems/0")), JSON.stringify(unknown));
+  assert.ok(
+    unknown.some((i) => i.path.startsWith("/systems/0")),
+    JSON.stringify(unknown),
+  );
 });
 
 test("paxos.conf: acceptors, one proposer, storage, and LibFPaxos's four quorum settings", () => {
@@ -179,7 +202,9 @@ test("paxos.conf: acceptors, one proposer, storage, and LibFPaxos's four quorum 
 });
 
 test("the sample client's once-a-second line, merged over clients and seconds", () => {
-  const a = parseClientLine("31860 value/sec, 23.33 Mbps, latency min 110 us max 3980 us avg 378 us");
+  const a = parseClientLine(
+    "31860 value/sec, 23.33 Mbps, latency min 110 us max 3980 us avg 378 us",
+  );
   assert.equal(a, { ops: 31860, minUs: 110, maxUs: 3980, avgUs: 378 });
   assert.is(parseClientLine("Connected to proposer"), null);
   assert.is(parseClientLine("02 Dec 06:28:34. Connect to 127.0.0.1:18800"), null);

@@ -23,7 +23,8 @@ const snapshots = {
 function skipReason(system: keyof typeof snapshots): string | null {
   if (missing.length > 0)
     return `missing Debian package(s) ${missing.join(", ")} (.ci/run installs them where it can)`;
-  if (snapshots[system] === null) return `no shared/third-party/${system}-*.tar.gz above the project`;
+  if (snapshots[system] === null)
+    return `no shared/third-party/${system}-*.tar.gz above the project`;
   return null;
 }
 
@@ -73,7 +74,9 @@ async function comparison(
     assert.ok(!existsSync(join(theirs, "history.ndjson")), "no history is claimed");
     const conf = readFileSync(join(theirs, "paxos.conf"), "utf8");
     assert.match(conf, /storage-backend memory/);
-    const ours = JSON.parse(readFileSync(join(results, "01-paxos-lab", "rep-0", "summary.json"), "utf8"));
+    const ours = JSON.parse(
+      readFileSync(join(results, "01-paxos-lab", "rep-0", "summary.json"), "utf8"),
+    );
     assert.ok(ours.checks.passed && ours.checks.linearizability.passed);
     const html = readFileSync(join(results, "report.html"), "utf8");
     assert.match(html, /not checked/);

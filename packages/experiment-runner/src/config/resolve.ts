@@ -149,7 +149,13 @@ export function resolveConfig(value: unknown): Experiment {
   const chaos = fillChaos(raw.chaos, config, issues);
   if (chaos && raw.chaos && issues.length === 0) {
     chaos.schedules = resolveSchedules(raw.chaos, chaos, config, variants, issues, (s, path, v) =>
-      checkFaultList(s.faults, path, config, [scopeOf(config, config.quorums[v.quorumIndex]!)], issues),
+      checkFaultList(
+        s.faults,
+        path,
+        config,
+        [scopeOf(config, config.quorums[v.quorumIndex]!)],
+        issues,
+      ),
     );
   }
   if (chaos) config.chaos = chaos;

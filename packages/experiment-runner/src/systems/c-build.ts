@@ -144,11 +144,7 @@ async function cmakeBuild(
   announce(`building ${sys.name} (CMake Release) from ${src}; log: ${log}`);
   try {
     await run("cmake", ["-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release"], log);
-    await run(
-      "cmake",
-      ["--build", build, "--parallel", "2", "--target", ...sys.targets],
-      log,
-    );
+    await run("cmake", ["--build", build, "--parallel", "2", "--target", ...sys.targets], log);
   } catch (e) {
     throw new EnvironmentError(
       `${sys.name} could not be built: ${(e as Error).message}; see ${log}`,
@@ -223,7 +219,9 @@ export async function ensureBuilt(
     await run("tar", ["-xzf", path, "-C", join(tmp, "src"), "--strip-components=1"], log);
     await cmakeBuild(sys, join(tmp, "src"), join(tmp, "build"), log, announce);
     if (!built(join(tmp, "build"), sys)) {
-      throw new EnvironmentError(`${sys.name}: the build finished without sample programs; see ${log}`);
+      throw new EnvironmentError(
+        `${sys.name}: the build finished without sample programs; see ${log}`,
+      );
     }
     try {
       renameSync(tmp, dir);

@@ -14,7 +14,8 @@
 import type { Operation, Result } from "@paxos/core";
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
-const unb64 = (s: string | undefined) => (s === undefined ? "" : Buffer.from(s, "base64").toString("utf8"));
+const unb64 = (s: string | undefined) =>
+  s === undefined ? "" : Buffer.from(s, "base64").toString("utf8");
 
 interface KeyValue {
   value?: string;

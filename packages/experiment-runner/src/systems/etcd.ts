@@ -59,7 +59,7 @@ export const etcd: SystemAdapter = {
     const binary = s.binary ?? process.env.PAXOS_LAB_ETCD ?? findOnPath("etcd");
     if (!binary) {
       throw new EnvironmentError(
-        'etcd not found: install Debian\'s etcd-server package (apt-get install etcd-server), or name the executable in the system\'s "binary" or in $PAXOS_LAB_ETCD',
+        "etcd not found: install Debian's etcd-server package (apt-get install etcd-server), or name the executable in the system's \"binary\" or in $PAXOS_LAB_ETCD",
       );
     }
     const v = await version(binary);
@@ -128,7 +128,10 @@ export const etcd: SystemAdapter = {
     const endpoints = names.map((_, i) => clientUrl(i));
     return {
       extra: { etcd_version: bin.version, etcd_binary: bin.binary, endpoints, logs: "logs/" },
-      drive: async (d) => ({ kind: "history", history: await runLoadgen({ etcd: { endpoints } }, d) }),
+      drive: async (d) => ({
+        kind: "history",
+        history: await runLoadgen({ etcd: { endpoints } }, d),
+      }),
       stop,
     };
   },

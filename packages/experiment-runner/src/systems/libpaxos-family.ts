@@ -9,14 +9,8 @@ import { join } from "node:path";
 import type { ResolvedConfig } from "../config/types.js";
 import { type Child, freePorts, spawnChild, stopChild } from "../modes/processes.js";
 import { type BuiltSystem, type CSystem, ensureBuilt, findOnPath } from "./c-build.js";
-import {
-  logTail,
-  READY_BOUND_MS,
-  signalAndWait,
-  sleep,
-  waitForPort,
-} from "./readiness.js";
 import { refusesLoopback } from "./loopback.js";
+import { logTail, READY_BOUND_MS, signalAndWait, sleep, waitForPort } from "./readiness.js";
 import { type ClientSecond, mergeSeconds, parseClientLine } from "./sample-client.js";
 import type {
   Collected,
@@ -75,11 +69,7 @@ function refusesWorkload(config: ResolvedConfig): string | null {
   return refusesLoopback(config);
 }
 
-export function libpaxosAdapter(
-  f: Flavour,
-  name: string,
-  latencyMeasures: string,
-): SystemAdapter {
+export function libpaxosAdapter(f: Flavour, name: string, latencyMeasures: string): SystemAdapter {
   const builds = new Map<string, BuiltSystem>();
   const keyOf = (s: CSystemEntry) => JSON.stringify([s.source ?? null, s.storage ?? "memory"]);
   return {
@@ -130,9 +120,7 @@ async function startCluster(
   );
   const env = {
     ...process.env,
-    LD_LIBRARY_PATH: [built.libraryPath, process.env.LD_LIBRARY_PATH]
-      .filter((x) => x)
-      .join(":"),
+    LD_LIBRARY_PATH: [built.libraryPath, process.env.LD_LIBRARY_PATH].filter((x) => x).join(":"),
   };
   const children: Child[] = [];
   const stop = async () => {
@@ -147,7 +135,9 @@ async function startCluster(
   };
   try {
     // acceptors first, then the proposer (it connects to them), each ready when it listens
-    const acceptors = ctx.acceptors.map((_, i) => spawn(`acceptor-${i}`, ["acceptor", String(i), conf]));
+    const acceptors = ctx.acceptors.map((_, i) =>
+      spawn(`acceptor-${i}`, ["acceptor", String(i), conf]),
+    );
     await Promise.all(acceptors.map((a, i) => waitForPort(a.child, ports[i]!, a.log)));
     const proposer = spawn("proposer-0", ["proposer", "0", conf]);
     await waitForPort(proposer.child, ports[n]!, proposer.log);

@@ -67,7 +67,9 @@ export async function waitUntil(
     for (const { child, log } of children) {
       const code = exitedWith(child);
       if (code !== null) {
-        throw new EnvironmentError(`${child.name} exited (${code}) before ${what}: ${logTail(log)}`);
+        throw new EnvironmentError(
+          `${child.name} exited (${code}) before ${what}: ${logTail(log)}`,
+        );
       }
     }
     if (performance.now() > deadline) {

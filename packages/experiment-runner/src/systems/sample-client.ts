@@ -15,8 +15,7 @@ export interface ClientSecond {
   avgUs: number;
 }
 
-const LINE =
-  /^(\d+) value\/sec, [\d.]+ Mbps, latency min (\d+) us max (\d+) us avg (-?\d+) us\s*$/;
+const LINE = /^(\d+) value\/sec, [\d.]+ Mbps, latency min (\d+) us max (\d+) us avg (-?\d+) us\s*$/;
 
 /** One stats line, or null for anything else the client prints (connections, logs). */
 export function parseClientLine(line: string): ClientSecond | null {
