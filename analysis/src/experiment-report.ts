@@ -163,7 +163,8 @@ function overlaps(a: Estimate | null, b: Estimate | null): boolean {
 export function glance(stats: ExperimentStats): string[] {
   const vs = stats.variants.filter((v) => v.throughput !== null);
   const out: string[] = [];
-  const base = stats.variants[0]!;
+  // against the first row, or the first of its group when systems sit side by side
+  const baseOf = (v: VariantStats) => groupBase(stats, v) ?? stats.variants[0]!;
   const by = (f: (v: VariantStats) => number | undefined, dir: 1 | -1) =>
     [...vs]
       .filter((v) => f(v) !== undefined)
@@ -172,6 +173,7 @@ export function glance(stats: ExperimentStats): string[] {
   const unit = stats.time === "simulated" ? " (simulated time)" : "";
   const [t1, t2] = by((v) => v.throughput?.mean, -1);
   if (t1) {
+    const base = baseOf(t1);
     const vsBase =
       t1 === base
         ? ""
@@ -189,6 +191,7 @@ export function glance(stats: ExperimentStats): string[] {
   }
   const [l1] = by((v) => v.p50?.mean, 1);
   if (l1) {
+    const base = baseOf(l1);
     out.push(
       `Lowest median latency: ${l1.info.label}, p50 ${formatNumber(l1.p50?.mean)} ms` +
         (l1 === base ? "." : ` (${ratio(l1.p50?.mean, base.p50?.mean)} of ${base.info.label}).`),
