@@ -14,7 +14,7 @@ import { paxosConf } from "../src/systems/libpaxos-family.js";
 import { perSecondStats } from "../src/systems/per-second.js";
 import { configFor } from "../src/systems/resolve.js";
 import { mergeSeconds, parseClientLine } from "../src/systems/sample-client.js";
-import { baseConfig, issuesOf } from "./helpers.js";
+import { baseConfig, issuesOf, removeDir, tempDir } from "./helpers.js";
 
 const root = findRoot();
 const local = {
@@ -92,7 +92,10 @@ test("a system that cannot run a variant is refused at its path, with the reason
   assert.match(at(flexible, "/systems/1").hint, /\/systems\/1\/quorums/);
 
   const sim = issuesOf(baseConfig({ systems: [{ system: "etcd" }] }));
-  assert.match(at(sim, "/systems/0").message, /set "mode": "local"/);
+  assert.match(
+    at(sim, "/systems/0").message,
+    /etcd cannot run this experiment: .*set "mode": "local"/,
+  );
 
   const shaped = issuesOf(baseConfig({ mode: "local", systems: [{ system: "libfpaxos" }] }));
   assert.match(at(shaped, "/systems/0").message, /plain loopback/);
@@ -173,11 +176,16 @@ test("other config mistakes with systems: labels, open loop, faults, unknown sys
 });
 
 test("paxos.conf: acceptors, one proposer, storage, and LibFPaxos's four quorum settings", () => {
-  const q = libfpaxos.refuses(
-    { label: "fp", kind: "flexible", acceptors: 5, phase1: 4, phase2: 2, thrifty: true },
-    resolveConfig(baseConfig(local)).config,
-  );
+  const q = libfpaxos.refusesVariant({
+    label: "fp",
+    kind: "flexible",
+    acceptors: 5,
+    phase1: 4,
+    phase2: 2,
+    thrifty: true,
+  });
   assert.is(q, null);
+  assert.is(libfpaxos.refusesConfig(resolveConfig(baseConfig(local)).config), null);
   const conf = paxosConf({
     acceptorPorts: [9001, 9002, 9003, 9004, 9005],
     proposerPort: 9100,
@@ -264,6 +272,27 @@ test("per-second figures: throughput and mean latency in the window, no percenti
   assert.is(summary.throughput.ops_per_s, 2500);
   assert.is(summary.ops.completed, 10000);
   assert.is(summary.checks.total, 0);
+});
+
+test("a source that is not there, or is not LibPaxos, is an environment error naming it", async () => {
+  const dir = tempDir();
+  try {
+    const quiet = () => undefined;
+    await ensureBuilt(LIBPAXOS3, join(dir, "nowhere"), false, quiet).then(
+      () => assert.unreachable("a missing source builds nothing"),
+      (e: Error) => {
+        assert.is(e.name, "EnvironmentError");
+        assert.match(e.message, /LibPaxos3 source .*nowhere does not exist/);
+      },
+    );
+    await ensureBuilt(LIBPAXOS3, dir, false, quiet).then(
+      () => assert.unreachable("an empty folder builds nothing"),
+      (e: Error) =>
+        assert.match(e.message, /neither a LibPaxos3 source folder .* nor a build folder/),
+    );
+  } finally {
+    removeDir(dir);
+  }
 });
 
 test.run();

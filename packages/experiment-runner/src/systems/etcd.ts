@@ -48,11 +48,12 @@ export const etcd: SystemAdapter = {
   latencyMeasures:
     "client-visible: from our load generator sending an HTTP request to a member's JSON gateway to the answer, after Raft committed it (fsynced on a majority) and the member applied it",
   history: true,
-  refuses: (v, config) => {
+  refusesConfig: refusesLoopback,
+  refusesVariant: (v) => {
     if (v.kind !== "majority")
       return `it runs Raft, whose quorums are majorities (this variant is ${v.kind})`;
     if (v.thrifty) return "Raft sends its log to every follower: it has no thrifty mode";
-    return refusesLoopback(config);
+    return null;
   },
   prepare: async (system, announce) => {
     const s = system as EtcdEntry;

@@ -77,7 +77,8 @@ export function libpaxosAdapter(f: Flavour, name: string, latencyMeasures: strin
     name,
     latencyMeasures,
     history: false,
-    refuses: (v, config) => f.refusesQuorum(v) ?? refusesWorkload(config),
+    refusesConfig: refusesWorkload,
+    refusesVariant: f.refusesQuorum,
     prepare: async (system, announce) => {
       const s = system as CSystemEntry;
       const key = keyOf(s);

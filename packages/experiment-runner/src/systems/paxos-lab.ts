@@ -10,7 +10,8 @@ export const paxosLab: SystemAdapter = {
   latencyMeasures:
     "client-visible: from a client sending a request to it receiving the replica's answer, after the command was chosen and applied to the key-value store",
   history: true,
-  refuses: () => null,
+  refusesConfig: () => null,
+  refusesVariant: () => null,
   prepare: async () => undefined,
   run: async (opts) => {
     if (opts.config.mode === "sim") {

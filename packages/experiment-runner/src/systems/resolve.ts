@@ -85,6 +85,14 @@ export function expandSystems(
       });
     }
     const adapter = adapterFor(s.system);
+    const why = adapter.refusesConfig(config);
+    if (why !== null) {
+      issues.push({
+        path: `/systems/${i}`,
+        message: `${s.label} cannot run this experiment: ${why}`,
+        hint: "run it in a config of its own, or drop it from `systems`",
+      });
+    }
     if (s.system !== "paxos-lab" && (config.faults.length > 0 || chaos)) {
       issues.push({
         path: `/systems/${i}`,
@@ -93,6 +101,7 @@ export function expandSystems(
       });
     }
   });
+  if (issues.length > 0) return [...variants];
   const many = config.quorums.length > 1;
   const out: Variant[] = [];
   for (const v of variants) {
@@ -104,7 +113,7 @@ export function expandSystems(
         if (s.quorums !== undefined && !s.quorums.includes(v.label)) return;
         if (!levels(s).includes(n)) return;
         const adapter = adapterFor(s.system);
-        const why = adapter.refuses(shapeOf(config, v), config);
+        const why = adapter.refusesVariant(shapeOf(config, v));
         if (why !== null) {
           issues.push({
             path: `/systems/${i}`,

@@ -98,8 +98,10 @@ export interface SystemAdapter {
   readonly latencyMeasures: string;
   /** whether a run leaves a client history that the checkers can read */
   readonly history: boolean;
-  /** why this system cannot run a variant (its quorum, thrifty, the mode), or null */
-  refuses(v: VariantShape, config: ResolvedConfig): string | null;
+  /** why this system cannot run this config at all (the mode, the network, the workload), or null */
+  refusesConfig(config: ResolvedConfig): string | null;
+  /** why this system cannot run a quorum variant (its kind, sizes, thrifty), or null */
+  refusesVariant(v: VariantShape): string | null;
   /** finds or builds what the system needs, once per experiment; EnvironmentError if it cannot */
   prepare(system: ResolvedSystem, log: (line: string) => void): Promise<void>;
   /**
