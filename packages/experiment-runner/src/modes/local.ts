@@ -50,8 +50,11 @@ import {
   waitForLine,
 } from "./processes.js";
 
-const NODE_READY_MS = 15_000;
-const LOADGEN_READY_MS = 20_000;
+// Bounds for a process that hangs while starting, not for a slow start: a node or load generator
+// that dies fails the wait at once, and on a busy machine (2 cores, many processes) starting
+// can take many seconds, so the bounds are generous.
+const NODE_READY_MS = 60_000;
+const LOADGEN_READY_MS = 60_000;
 const CONVERGE_MS = 5_000;
 
 /** The transport's link spec for a config link (their delay is base + a random part). */
