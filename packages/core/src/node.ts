@@ -107,6 +107,19 @@ export class PaxosNode {
   }
 
   /**
+   * Persist now what makes the next start quick: the replica's snapshot (if it applied
+   * anything since its last one) and the leader's decided prefix. The next drain carries the
+   * records. A host calls this on a graceful stop, then drains and writes, so a restart
+   * replays no decisions and its phase 1 starts at the end of the log. Returns whether there
+   * was anything to persist.
+   */
+  snapshotNow(): boolean {
+    const snapshot = this.replica?.snapshotNow() ?? false;
+    const decided = this.leader?.persistDecidedNow() ?? false;
+    return snapshot || decided;
+  }
+
+  /**
    * Records that rebuild this node's durable state as it is now, but for the replica's latest
    * snapshot (the host keeps that one apart). A host compacts its log by writing these at the
    * head of a fresh segment, right after a drain's records are durable (then memory and disk

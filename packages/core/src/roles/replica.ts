@@ -102,6 +102,10 @@ export class Replica {
       this.install(recovered.slot, recovered.entries, recovered.sessions);
       this.snapshotSlot = recovered.slot;
       ctx.emit({ type: "snapshotInstalled", slot: recovered.slot, from: ctx.id });
+      // The report sent when it was taken may have been lost in the stop: tell the leaders
+      // again, so they know the slots below are decided and acceptors may forget them.
+      const report = { type: "snapshotted", slot: recovered.slot } as const;
+      for (const leader of ctx.cluster.leaders) ctx.send(leader, report);
     }
   }
 
@@ -460,6 +464,16 @@ export class Replica {
    * leaves only once the snapshot is durable: persist, then send). Leaders use the reports to
    * let acceptors forget (roles/forget-rule.ts); the host keeps only the latest snapshot.
    */
+  /**
+   * Take a snapshot now if anything was applied since the last one (a host calls this on a
+   * graceful stop, so the next start reads a snapshot rather than replaying the log).
+   */
+  snapshotNow(): boolean {
+    if (this.slotOut === this.snapshotSlot) return false;
+    this.takeSnapshot();
+    return true;
+  }
+
   private takeSnapshot(): void {
     const entries = this.stateMachine.snapshot();
     const sessions: SessionSnapshot[] = [];
