@@ -6,7 +6,7 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { type ExperimentStats, sweepPoints, type VariantStats } from "./aggregate.js";
-import { ecdf, type Estimate } from "./stats.js";
+import { type Estimate, ecdf } from "./stats.js";
 
 type Spec = Record<string, unknown>;
 
@@ -447,15 +447,22 @@ export function throughputByVariantSpec(stats: ExperimentStats): Spec {
   };
 }
 
-/** p50 and p99 latency per variant (log x), each with its confidence interval. */
+/**
+ * p50 and p99 latency per variant (log x), each with its confidence interval; the mean for a
+ * system that reports no percentiles (LibPaxos: per-second means only).
+ */
 export function latencyByVariantSpec(stats: ExperimentStats): Spec {
   const order = stats.variants.map((v) => v.info.label);
   const rows: Spec[] = [];
+  const MEAN = "mean (no percentiles)";
   for (const v of stats.variants) {
-    for (const [stat, e] of [
-      ["p50 (median)", v.p50],
-      ["p99", v.p99],
-    ] as const) {
+    const onlyMean = v.p50 === null && v.meanLatency !== null;
+    for (const [stat, e] of onlyMean
+      ? ([[MEAN, v.meanLatency]] as const)
+      : ([
+          ["p50 (median)", v.p50],
+          ["p99", v.p99],
+        ] as const)) {
       if (e === null) continue;
       rows.push({
         variant: v.info.label,
@@ -472,7 +479,10 @@ export function latencyByVariantSpec(stats: ExperimentStats): Spec {
     sort: order,
     axis: { title: null, labelLimit: 260 },
   };
-  const domain = ["p50 (median)", "p99"];
+  const withMean = rows.some((r) => r.statistic === MEAN);
+  const domain = ["p50 (median)", "p99", ...(withMean ? [MEAN] : [])];
+  const colors = ["#000000", "#d55e00", "#0072b2"];
+  const shapes = ["circle", "triangle-up", "square"];
   const x = {
     type: "quantitative",
     scale: {
@@ -497,7 +507,7 @@ export function latencyByVariantSpec(stats: ExperimentStats): Spec {
           color: {
             field: "statistic",
             title: "statistic",
-            scale: { domain, range: ["#000000", "#d55e00"] },
+            scale: { domain, range: colors.slice(0, domain.length) },
           },
         },
       },
@@ -509,12 +519,12 @@ export function latencyByVariantSpec(stats: ExperimentStats): Spec {
           color: {
             field: "statistic",
             title: "statistic",
-            scale: { domain, range: ["#000000", "#d55e00"] },
+            scale: { domain, range: colors.slice(0, domain.length) },
           },
           shape: {
             field: "statistic",
             title: "statistic",
-            scale: { domain, range: ["circle", "triangle-up"] },
+            scale: { domain, range: shapes.slice(0, domain.length) },
           },
         },
       },
@@ -657,7 +667,7 @@ export async function experimentFigures(stats: ExperimentStats): Promise<Figure[
     {
       file: "latency-by-variant.svg",
       title: "Latency per variant",
-      caption: `Median (p50) and 99th percentile latency of the operations that returned inside the measurement window.${time}`,
+      caption: `Median (p50) and 99th percentile latency of the operations that returned inside the measurement window; the mean for a system that reports no percentiles.${time}`,
       spec: latencyByVariantSpec(stats),
     },
     {

@@ -131,6 +131,7 @@ async function cmdRun(
     const result = await runExperiment(exp, {
       ...(flags.out === undefined ? {} : { outBase: flags.out }),
       progress,
+      announce: err,
       aborted: () => interrupts > 0,
     });
     out("");

@@ -4,6 +4,8 @@
 // (`additionalProperties: false`) so a typo fails loudly instead of falling back to a default.
 // The `description` of a property doubles as the one-line hint printed with an error about it.
 
+import { SYSTEMS_PROPERTIES } from "../systems/schema.js";
+
 const ms = (description: string, def?: number) => ({
   type: "number",
   minimum: 0,
@@ -834,6 +836,7 @@ export const CONFIG_SCHEMA = {
       items: fault,
     },
     chaos,
+    ...SYSTEMS_PROPERTIES,
   },
 } as const;
 

@@ -3,6 +3,7 @@
 // expanded; the resolved form is what a run saves and what the runner reads.
 
 import type { Timing } from "@paxos/core";
+import type { RawSystem, ResolvedSystem } from "../systems/types.js";
 
 export type Mode = "sim" | "local";
 export type NodeRole = "replica" | "leader" | "acceptor";
@@ -225,6 +226,7 @@ export interface RawConfig {
   workload?: WorkloadConfig;
   faults?: Fault[];
   chaos?: ChaosConfig;
+  systems?: RawSystem[];
 }
 
 /** The simulator's model of a host turn's CPU time, in microseconds. */
@@ -275,6 +277,8 @@ export interface ResolvedConfig {
   };
   faults: Fault[];
   chaos?: ResolvedChaos;
+  /** absent: our engine only */
+  systems?: ResolvedSystem[];
 }
 
 /** One problem with a config: where (a JSON pointer), what, and how to fix it. */

@@ -158,6 +158,9 @@ export function clusterFileFor(
     leader: { thrifty: variant.thrifty },
     links: { default: defaultSpec, ...(rules.length > 0 ? { rules } : {}) },
     logLevel: "info",
+    ...(variant.system.system.system === "paxos-lab" && variant.system.system.fsync === false
+      ? { fsync: false }
+      : {}),
   };
 }
 

@@ -4,6 +4,7 @@
 
 import type { Operation, Result } from "@paxos/core";
 import type { Mode } from "../config/types.js";
+import type { PerSecond, SystemInfo } from "../systems/types.js";
 
 /** One client operation: one line of history.ndjson. Times in ms from the start of the run. */
 export interface HistoryRecord {
@@ -62,6 +63,10 @@ export interface RunOutcome {
   extra: Record<string, unknown>;
   /** set when the run could not complete (the checks then count as failed) */
   error?: string;
+  /** a system that reports per-second figures only (no history): its series */
+  perSecond?: PerSecond[];
+  /** which system ran (absent in results written before systems existed) */
+  system?: SystemInfo;
 }
 
 export interface EngineCounts {
