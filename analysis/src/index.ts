@@ -1,6 +1,39 @@
 // Public surface of @paxos/analysis: client histories (parse, validate, format), the
 // linearizability checker of the key-value service, and the timeline of a failing slice; the
 // results of `paxos-lab run` read back, their statistics, plots, report and comparisons.
+
+export {
+  type CheckCount,
+  type ExperimentStats,
+  experimentStats,
+  type FaultStats,
+  type RunStats,
+  sweepPoints,
+  type VariantStats,
+  variantStats,
+} from "./aggregate.js";
+export {
+  type ComparedRun,
+  type Comparison,
+  compareResults,
+  comparisonHtml,
+  comparisonMarkdown,
+  type WrittenComparison,
+  writeComparison,
+} from "./compare.js";
+export {
+  glance,
+  PLOTS_DIR,
+  REPORT_HTML,
+  type ReportOptions,
+  renderHtml,
+  renderMarkdown,
+  SUMMARY_MD,
+  summaryRows,
+  type WrittenReport,
+  withCi,
+  writeReport,
+} from "./experiment-report.js";
 export {
   formatHistory,
   formatRecord,
@@ -21,6 +54,7 @@ export {
   type LinearizabilityResult,
   type SliceOp,
 } from "./linearizability.js";
+export { type Figure, formatNumber, renderSvg } from "./plots.js";
 export {
   CHECKS_FILE,
   type CheckRunOptions,
@@ -30,37 +64,12 @@ export {
   readHistory,
   writeFailureTimeline,
 } from "./report.js";
-export { type TimelineOptions, timelineSvg } from "./timeline.js";
-export {
-  type CheckCount,
-  type ExperimentStats,
-  experimentStats,
-  type FaultStats,
-  type RunStats,
-  sweepPoints,
-  type VariantStats,
-  variantStats,
-} from "./aggregate.js";
-export {
-  glance,
-  PLOTS_DIR,
-  REPORT_HTML,
-  type ReportOptions,
-  renderHtml,
-  renderMarkdown,
-  SUMMARY_MD,
-  summaryRows,
-  type WrittenReport,
-  withCi,
-  writeReport,
-} from "./experiment-report.js";
-export { type Figure, formatNumber, renderSvg } from "./plots.js";
 export {
   type CheckVerdict,
   type FaultEvent,
   loadResults,
-  ResultsError,
   type ResultsDir,
+  ResultsError,
   type RunData,
   type RunSummary,
   resolveResultsDir,
@@ -75,16 +84,8 @@ export {
   type Percentiles,
   percentiles,
   type RateBin,
-  tQuantile,
   throughputPerSecond,
+  tQuantile,
   windowThroughput,
 } from "./stats.js";
-export {
-  type ComparedRun,
-  type Comparison,
-  compareResults,
-  comparisonHtml,
-  comparisonMarkdown,
-  type WrittenComparison,
-  writeComparison,
-} from "./compare.js";
+export { type TimelineOptions, timelineSvg } from "./timeline.js";

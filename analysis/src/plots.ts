@@ -6,7 +6,7 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { type ExperimentStats, sweepPoints, type VariantStats } from "./aggregate.js";
-import { ecdf, type Estimate } from "./stats.js";
+import { type Estimate, ecdf } from "./stats.js";
 
 type Spec = Record<string, unknown>;
 

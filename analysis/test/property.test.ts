@@ -4,10 +4,11 @@
 // takes effect at one instant inside its interval, with random overlaps) are linearizable,
 // also with timed-out operations that took effect or not; (3) corrupting such a history with a
 // read nobody could have seen is caught, with a slice that fails by itself.
+
+import { KeyValueStore, type Operation, type Result } from "@paxos/core";
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { KeyValueStore, type Operation, type Result } from "@paxos/core";
 import { generateHistory } from "../bench/generate.js";
 import type { HistoryOp } from "../src/history.js";
 import { checkLinearizability } from "../src/linearizability.js";
