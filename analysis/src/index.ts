@@ -63,7 +63,7 @@ export {
   FAILURE_SVG,
   readHistory,
   writeFailureTimeline,
-} from "./report.js";
+} from "./check-record.js";
 export {
   type CheckVerdict,
   type FaultEvent,

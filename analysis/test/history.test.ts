@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { formatHistory, HistoryError, parseHistory } from "../src/history.js";
 import { checkLinearizability } from "../src/linearizability.js";
-import { checkAndRecord } from "../src/report.js";
+import { checkAndRecord } from "../src/check-record.js";
 import { timelineSvg } from "../src/timeline.js";
 import { get, put } from "./helpers.js";
 

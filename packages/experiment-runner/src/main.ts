@@ -28,7 +28,7 @@ import { type Experiment, loadConfigFile } from "./config/resolve.js";
 import { CONFIG_SCHEMA } from "./config/schema.js";
 import { ConfigError, type Mode } from "./config/types.js";
 import { closest } from "./config/validate.js";
-import { BarProgress, LineProgress, type Progress } from "./report.js";
+import { BarProgress, LineProgress, type Progress } from "./progress.js";
 import { cmdCompare, cmdReport, reportAfterRun } from "./report-commands.js";
 import { applyOverrides, runExperiment } from "./run/runner.js";
 import { EnvironmentError } from "./run/types.js";

@@ -10,7 +10,7 @@ import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
 import type { Mode, ResolvedConfig } from "../config/types.js";
 import { runSim } from "../modes/sim.js";
-import { type Progress, SilentProgress, summaryTable } from "../report.js";
+import { type Progress, SilentProgress, summaryTable } from "../progress.js";
 import {
   createRunDir,
   csvRow,

@@ -1,7 +1,8 @@
-// What a check leaves next to the results: checks.json (the verdict, time taken, operations
-// checked and, on failure, the failing slice and its explanation) and the SVG timeline of a
-// failing slice (linearizability-failure.svg). Used by `paxos-lab` after every run and by
-// `paxos-lab check`.
+// The checker's record of a history: checks.json (the verdict, time taken, operations checked
+// and, on failure, the failing slice and its explanation) and the SVG timeline of a failing slice
+// (linearizability-failure.svg). Used by `paxos-lab` after every run and by `paxos-lab check`.
+// "Report" in this toolkit means only a results folder's report.html/summary.md/plots
+// (experiment-report.ts); the terminal's progress lines are progress.ts of the runner.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
