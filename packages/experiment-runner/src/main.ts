@@ -13,6 +13,7 @@
 // time; for `check` also a malformed history); 130 when interrupted (Ctrl-C), after everything
 // started was torn down.
 
+import { createRequire } from "node:module";
 import { dirname, relative } from "node:path";
 import {
   checkAndRecord,
@@ -23,7 +24,7 @@ import {
   type HistoryOp,
   readHistory,
 } from "@paxos/analysis";
-import yargs from "yargs";
+import type Yargs from "yargs";
 import { type Experiment, loadConfigFile } from "./config/resolve.js";
 import { CONFIG_SCHEMA } from "./config/schema.js";
 import { ConfigError, type Mode } from "./config/types.js";
@@ -32,6 +33,10 @@ import { BarProgress, LineProgress, type Progress } from "./progress.js";
 import { cmdCompare, cmdReport, reportAfterRun } from "./report-commands.js";
 import { applyOverrides, runExperiment } from "./run/runner.js";
 import { EnvironmentError } from "./run/types.js";
+
+// yargs's CommonJS build: its ES-module build wraps help text with a plain column splitter that
+// breaks words ("witho ut", "linea rizability"); the CommonJS one wraps at word boundaries.
+const yargs = createRequire(import.meta.url)("yargs") as typeof Yargs;
 
 export const EXIT = { ok: 0, checkFailed: 1, usage: 2, interrupted: 130 } as const;
 

@@ -321,4 +321,12 @@ test("the CLI is strict: an unknown flag is an error with a hint", async () => {
   assert.equal(JSON.parse(s.stdout), JSON.parse(JSON.stringify(CONFIG_SCHEMA)));
 });
 
+test("--help wraps at word boundaries, never inside a word", async () => {
+  const r = await cli(["--help"]);
+  assert.is(r.code, 0);
+  const words = r.stdout.split(/\s+/);
+  // the descriptions of validate and check: once broken into "witho ut" and "linea rizability"
+  for (const w of ["without", "linearizability", "folders,"]) assert.ok(words.includes(w), w);
+});
+
 test.run();
