@@ -104,18 +104,18 @@ test("out of time: exit 2 with the reason", async () => {
   }
 });
 
-test("a malformed history: exit 2, naming the line and the field", async () => {
+test("a malformed history: exit 65 (bad input data), naming the line and the field", async () => {
   const dir = tempDir();
   try {
     const bad = { ...put("c1", 1, "b", 20, 30), invokedAt: "soon" };
     const file = write(dir, [put("c1", 0, "a", 0, 10), bad, "{not json"]);
     const r = await cli(["check", file]);
-    assert.is(r.code, 2);
+    assert.is(r.code, 65);
     assert.match(r.stderr, /line 2, field "invokedAt": expected a finite number/);
     assert.match(r.stderr, /line 3: not valid JSON/);
     assert.match(r.stderr, /docs\/history-format\.md/);
     const missing = await cli(["check", join(dir, "nope.ndjson")]);
-    assert.is(missing.code, 2);
+    assert.is(missing.code, 65);
     assert.match(missing.stderr, /cannot read the history \(ENOENT\)/);
   } finally {
     removeDir(dir);

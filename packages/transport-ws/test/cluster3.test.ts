@@ -89,6 +89,45 @@ test("a second client with its own id, and the paxos-client CLI", async () => {
   assert.is(byAddress.stdout, "again\n");
 });
 
+test("paxos-client status: one row per node, exactly one ACTIVE leader, applied slots", async () => {
+  const lc = cluster!;
+  const { stdout } = await run(process.execPath, [
+    CLIENT_BIN,
+    "--cluster",
+    lc.clusterPath,
+    "status",
+  ]);
+  const rows = stdout.trim().split("\n");
+  assert.match(rows[0]!, /^node\s+roles\s+leader\s+ballot\s+applied below\s+peers up$/);
+  assert.is(rows.length, 1 + lc.ids.length, stdout);
+  assert.is(rows.filter((r) => /\bACTIVE\b/.test(r)).length, 1, stdout);
+  for (const id of lc.ids) {
+    assert.match(
+      stdout,
+      new RegExp(
+        `^${id}\\s+replica,leader,acceptor\\s+(ACTIVE|following)\\s+\\(\\d+,n\\d\\)\\s+\\d+\\s+[0-2]/2`,
+        "m",
+      ),
+    );
+  }
+  const json = await run(process.execPath, [
+    CLIENT_BIN,
+    "--cluster",
+    lc.clusterPath,
+    "--json",
+    "status",
+  ]);
+  const answers = JSON.parse(json.stdout) as {
+    name: string;
+    status: { replica: { appliedBelow: number } };
+  }[];
+  assert.equal(
+    answers.map((a) => a.name),
+    lc.ids,
+  );
+  for (const a of answers) assert.ok(a.status.replica.appliedBelow > 0);
+});
+
 test("SIGTERM stops a node gracefully: exit 0, log flushed, and the others go on", async () => {
   const lc = cluster!;
   await lc.kill("n3", "SIGTERM");
