@@ -13,6 +13,15 @@ export {
   variantStats,
 } from "./aggregate.js";
 export {
+  CHECKS_FILE,
+  type CheckRunOptions,
+  checkAndRecord,
+  checkRecord,
+  FAILURE_SVG,
+  readHistory,
+  writeFailureTimeline,
+} from "./check-record.js";
+export {
   type ComparedRun,
   type Comparison,
   compareResults,
@@ -55,15 +64,6 @@ export {
   type SliceOp,
 } from "./linearizability.js";
 export { type Figure, formatNumber, renderSvg } from "./plots.js";
-export {
-  CHECKS_FILE,
-  type CheckRunOptions,
-  checkAndRecord,
-  checkRecord,
-  FAILURE_SVG,
-  readHistory,
-  writeFailureTimeline,
-} from "./check-record.js";
 export {
   type CheckVerdict,
   type FaultEvent,
