@@ -3,6 +3,7 @@
 // interval of each over the repetitions, the percentiles of all repetitions' samples pooled
 // (the CDF), the checks' verdicts counted, and the faults' effects.
 
+import { maxOf } from "./extent.js";
 import type { ResultsDir, RunData, VariantInfo } from "./results.js";
 import {
   type Estimate,
@@ -184,7 +185,7 @@ export function variantStats(info: VariantInfo, level = 0.95): VariantStats {
       lat.map((l) => l.mean),
       level,
     ),
-    max: lat.length === 0 ? null : Math.max(...lat.map((l) => l.max)),
+    max: lat.length === 0 ? null : maxOf(lat.map((l) => l.max)),
     pooled: percentiles(pooledSamples),
     pooledSamples,
     checks,

@@ -12,6 +12,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ExperimentStats, experimentStats, type VariantStats } from "./aggregate.js";
+import { maxOf } from "./extent.js";
 import { type Cell, esc, htmlTable, inlineSvg, markdownTable, page } from "./html.js";
 import { experimentFigures, type Figure, faultMarks, formatNumber } from "./plots.js";
 import { loadResults } from "./results.js";
@@ -285,7 +286,7 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
   const env = r.env;
   const git = (env.git ?? {}) as Record<string, unknown>;
   const commit = typeof git.commit === "string" ? git.commit.slice(0, 12) : "unknown";
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   const sum = summaryRows(stats);
   const timeNote =
     stats.time === "simulated"
@@ -347,7 +348,7 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
 export function renderMarkdown(stats: ExperimentStats, figures: readonly Figure[]): string {
   const r = stats.results;
   const sum = summaryRows(stats);
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   const lines = [
     `# ${r.name}`,
     "",

@@ -1,8 +1,7 @@
 // Explanations of a failing slice for people: each operation in words, and why the longest
 // valid order found cannot be continued.
 
-import type { Operation, Result } from "@paxos/core";
-import type { HistoryOp } from "./history.js";
+import type { HistoryOp, KvOperation, KvResult } from "./history.js";
 import { type Compiled, type Interner, Kind, step } from "./kv-model.js";
 import { search } from "./search.js";
 
@@ -13,7 +12,7 @@ function shortValue(v: string | null): string {
 }
 
 /** "put "v"", "get → "v"", "cas("a"→"b") → ok", with "→ ?" when the outcome is unknown. */
-export function describeOp(op: Operation, result: Result | null): string {
+export function describeOp(op: KvOperation, result: KvResult | null): string {
   const v = shortValue;
   let call: string;
   switch (op.type) {
@@ -22,6 +21,9 @@ export function describeOp(op: Operation, result: Result | null): string {
       break;
     case "put":
       call = `put ${v(op.value)}`;
+      break;
+    case "append":
+      call = `append ${v(op.value)}`;
       break;
     case "delete":
       call = "delete";
@@ -35,11 +37,12 @@ export function describeOp(op: Operation, result: Result | null): string {
     case "get":
       return `${call} → ${v(result.value)}`;
     case "put":
+    case "append":
       return `${call} → ok`;
     case "delete":
-      return `${call} → ${result.existed ? "existed" : "was absent"}`;
+      return `${call} → ${result.existed === undefined ? "ok" : result.existed ? "existed" : "was absent"}`;
     case "cas":
-      return `${call} → ${result.ok ? "ok" : `failed, saw ${v(result.value)}`}`;
+      return `${call} → ${result.ok ? "ok" : result.value === undefined ? "failed" : `failed, saw ${v(result.value)}`}`;
   }
 }
 
@@ -65,6 +68,8 @@ function whyNot(c: Compiled, i: number, s: number, values: Interner): string {
       return `it succeeded expecting ${shortValue(values.value(c.a[i]!))} but the key holds ${held}`;
     case Kind.CasFailed:
       return `it failed having seen ${shortValue(values.value(c.b[i]!))} but the key holds ${held}`;
+    case Kind.CasFailedBlind:
+      return `it failed, so the key held something other than ${shortValue(values.value(c.a[i]!))}, but it holds ${held}`;
     default:
       return "no state of the key gives its result";
   }
@@ -84,14 +89,16 @@ export function explain(
       "their real-time order (an operation that returned before another was invoked comes first) " +
       "and the key-value semantics.",
   );
-  // values read (or seen) that nothing in the key's whole history wrote
+  // values read (or seen) that nothing in the key's whole history wrote (with appends, values
+  // are made of several writes: then this note is left out)
   const written = new Set<string>();
   for (const o of keyOps) {
     if (o.op.type === "put" || o.op.type === "cas") written.add(o.op.value);
   }
-  for (const o of slice) {
+  for (const o of c.hasAppend ? [] : slice) {
     const r = o.result;
-    const seen = r?.type === "get" ? r.value : r?.type === "cas" && !r.ok ? r.value : null;
+    const seen =
+      r?.type === "get" ? r.value : r?.type === "cas" && !r.ok ? (r.value ?? null) : null;
     if (seen !== null && !written.has(seen)) {
       lines.push(
         `${o.clientId}${o.seq === undefined ? "" : `#${o.seq}`} saw ${shortValue(seen)}, which no operation on the key ever wrote.`,

@@ -7,13 +7,20 @@ import type { HistoryOp } from "./history.js";
 export const Kind = {
   Get: 0,
   Put: 1,
+  /** a delete that said whether the key existed */
   DeleteKnown: 2,
-  DeleteUnknown: 3,
+  /** a delete whose answer is unknown (no outcome, or "existed" not recorded): the key is absent after it */
+  DeleteBlind: 3,
   CasOk: 4,
+  /** a failed cas that said which value it saw */
   CasFailed: 5,
   CasUnknown: 6,
   /** a result no state can produce (a cas that "succeeded" with another value, ...) */
   Impossible: 7,
+  /** appends its value to the key's (absent counts as "") */
+  Append: 8,
+  /** a failed cas that did not say what it saw: the key held something other than expected */
+  CasFailedBlind: 9,
 } as const;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -21,13 +28,17 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 export interface Compiled {
   n: number;
   kind: Uint8Array;
-  /** get: the value read; put: the value; delete: 1 if it existed; cas: expected */
+  /** get: the value read; put, append: the value; delete: 1 if it existed; cas: expected */
   a: Int32Array;
   /** cas: the new value (ok/unknown) or the value seen (failed) */
   b: Int32Array;
   invoked: Float64Array;
   /** +Infinity when unknown */
   returned: Float64Array;
+  /** the key's values; appends intern the values they make as the search goes */
+  values: Interner;
+  /** whether any operation is an append (values then compose: see shrink.ts) */
+  hasAppend: boolean;
 }
 
 export class Interner {
@@ -57,6 +68,8 @@ export function compile(ops: readonly HistoryOp[], values: Interner): Compiled {
     b: new Int32Array(n),
     invoked: new Float64Array(n),
     returned: new Float64Array(n),
+    values,
+    hasAppend: false,
   };
   for (let i = 0; i < n; i++) {
     const h = ops[i]!;
@@ -76,8 +89,13 @@ export function compile(ops: readonly HistoryOp[], values: Interner): Compiled {
         kind = r === null || r.type === "put" ? Kind.Put : Kind.Impossible;
         c.a[i] = values.id(op.value);
         break;
+      case "append":
+        kind = r === null || r.type === "append" ? Kind.Append : Kind.Impossible;
+        c.a[i] = values.id(op.value);
+        c.hasAppend = true;
+        break;
       case "delete":
-        if (r === null) kind = Kind.DeleteUnknown;
+        if (r === null || (r.type === "delete" && r.existed === undefined)) kind = Kind.DeleteBlind;
         else if (r.type === "delete") {
           kind = Kind.DeleteKnown;
           c.a[i] = r.existed ? 1 : 0;
@@ -90,9 +108,12 @@ export function compile(ops: readonly HistoryOp[], values: Interner): Compiled {
           c.b[i] = values.id(op.value);
         } else if (r.type !== "cas") kind = Kind.Impossible;
         else if (r.ok) {
-          // a successful cas leaves (and reports) its new value
-          kind = r.value === op.value ? Kind.CasOk : Kind.Impossible;
+          // a successful cas leaves (and, when it says, reports) its new value
+          kind = r.value === undefined || r.value === op.value ? Kind.CasOk : Kind.Impossible;
           c.b[i] = values.id(op.value);
+        } else if (r.value === undefined) {
+          // a failed cas that did not say what it saw: something other than the expected value
+          kind = Kind.CasFailedBlind;
         } else {
           // a failed cas saw a value other than the expected one
           kind = r.value === op.expected ? Kind.Impossible : Kind.CasFailed;
@@ -112,14 +133,18 @@ export function step(c: Compiled, i: number, s: number): number {
       return s === c.a[i] ? s : -1;
     case Kind.Put:
       return c.a[i]!;
+    case Kind.Append:
+      return c.values.id((c.values.value(s) ?? "") + (c.values.value(c.a[i]!) ?? ""));
     case Kind.DeleteKnown:
       return (s !== 0) === (c.a[i] === 1) ? 0 : -1;
-    case Kind.DeleteUnknown:
+    case Kind.DeleteBlind:
       return 0;
     case Kind.CasOk:
       return s === c.a[i] ? c.b[i]! : -1;
     case Kind.CasFailed:
       return s !== c.a[i] && s === c.b[i] ? s : -1;
+    case Kind.CasFailedBlind:
+      return s !== c.a[i] ? s : -1;
     case Kind.CasUnknown:
       return s === c.a[i] ? c.b[i]! : s;
     default:
@@ -127,8 +152,23 @@ export function step(c: Compiled, i: number, s: number): number {
   }
 }
 
-/** A write whose effect does not depend on the state (put, a delete whose answer is unknown). */
+/**
+ * A write whose effect does not depend on the state (put, a delete whose answer is unknown):
+ * it observes nothing. (An append is not one: what it leaves depends on what it found.)
+ */
 export function blindWrite(c: Compiled, i: number): boolean {
   const k = c.kind[i] as Kind;
-  return k === Kind.Put || k === Kind.DeleteUnknown;
+  return k === Kind.Put || k === Kind.DeleteBlind;
+}
+
+/** Never changes the state, wherever it applies (a read, a failed cas, ...). */
+export function readOnly(c: Compiled, i: number): boolean {
+  const k = c.kind[i] as Kind;
+  return (
+    k === Kind.Get ||
+    k === Kind.CasFailed ||
+    k === Kind.CasFailedBlind ||
+    (k === Kind.DeleteKnown && c.a[i] === 0) ||
+    (k === Kind.CasOk && c.a[i] === c.b[i])
+  );
 }

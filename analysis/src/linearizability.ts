@@ -29,6 +29,7 @@
 // slice that fails is a faithful witness, never an artefact of a removed write (see closure()).
 
 import { describeOp, describeSliceOp, explain } from "./explain.js";
+import { maxOf } from "./extent.js";
 import type { HistoryOp } from "./history.js";
 import { type Compiled, compile, Interner } from "./kv-model.js";
 import { Outcome, search } from "./search.js";
@@ -126,7 +127,10 @@ export function checkLinearizability(
     unknownOutcome,
     keys: byKey.size,
     keysChecked: 0,
-    maxKeyOperations: Math.max(0, ...[...byKey.values()].map((l) => l.length)),
+    maxKeyOperations: maxOf(
+      [...byKey.values()].map((l) => l.length),
+      0,
+    ),
     steps: 0,
     elapsedMs: 0,
   };

@@ -6,6 +6,7 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { type ExperimentStats, sweepPoints, type VariantStats } from "./aggregate.js";
+import { maxOf, minOf } from "./extent.js";
 import { type Estimate, ecdf } from "./stats.js";
 
 type Spec = Record<string, unknown>;
@@ -221,8 +222,8 @@ const TIMELINE_H = 300;
 export function logDomain(values: readonly number[]): [number, number] {
   const xs = values.filter((x) => Number.isFinite(x) && x > 0);
   if (xs.length === 0) return [0.1, 10];
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
+  const lo = minOf(xs);
+  const hi = maxOf(xs);
   // at least a factor 4 wide, so the axis carries a few labelled ticks
   const pad = Math.max(1.15, Math.sqrt(4 / (hi / lo)));
   return [lo / pad, hi * pad];
@@ -386,7 +387,7 @@ const ciHigh = (e: Estimate | null, ceiling = Number.POSITIVE_INFINITY) =>
   e === null ? null : Math.min(ceiling, e.ci?.high ?? e.mean);
 
 function ciNote(stats: ExperimentStats): string {
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   return reps > 1
     ? `mean of ${reps} repetitions; bars: ${Math.round(stats.confidence * 100)}% confidence interval (Student t)`
     : "one repetition: no confidence interval (set repetitions > 1)";
@@ -533,7 +534,7 @@ export function sweepSpecs(stats: ExperimentStats): { throughput: Spec; latency:
   const x = {
     field: "q2",
     type: "quantitative",
-    scale: { domain: [Math.min(...q2s) - 0.2, Math.max(...q2s) + 0.2], nice: false },
+    scale: { domain: [minOf(q2s) - 0.2, maxOf(q2s) + 0.2], nice: false },
     axis: { title: "phase-2 quorum size |Q2| (acceptors)", tickMinStep: 1, format: "d" },
   };
   const layered = (yTitle: string, logY: boolean) => [

@@ -1,7 +1,7 @@
 // Wing & Gong's search with Lowe's memo over one key's compiled operations (see
 // linearizability.ts for the whole method).
 
-import { blindWrite, type Compiled, Kind, step } from "./kv-model.js";
+import { blindWrite, type Compiled, readOnly as isReadOnly, Kind, step } from "./kv-model.js";
 
 export const Outcome = {
   Linearizable: 0,
@@ -126,13 +126,13 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
   const wu = bitsU.length;
   const z = zobristFor(n);
   const memo = new Map<number, number>();
-  let cap = 1024;
+  let cap = 16; // grows by doubling: most keys of a big history need a handful of entries
   let entryState = new Int32Array(cap);
   let entryF = new Int32Array(cap);
   let entryHi = new Int32Array(cap);
   let entryOff = new Int32Array(cap);
   let chain = new Int32Array(cap);
-  let arena = new Uint32Array(4096);
+  let arena = new Uint32Array(64);
   let used = 0;
   let size = 0;
   const grow = <T extends Int32Array>(a: T): T => {
@@ -185,16 +185,7 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
 
   // Operations that never change the state, wherever they apply (the forced moves below).
   const readOnly = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = c.kind[i] as Kind;
-    readOnly[i] =
-      k === Kind.Get ||
-      k === Kind.CasFailed ||
-      (k === Kind.DeleteKnown && c.a[i] === 0) ||
-      (k === Kind.CasOk && c.a[i] === c.b[i])
-        ? 1
-        : 0;
-  }
+  for (let i = 0; i < n; i++) readOnly[i] = isReadOnly(c, i) ? 1 : 0;
 
   // The stack of choices: the operation, and what to restore when it is undone.
   const stackOp = new Int32Array(n);

@@ -18,6 +18,7 @@ import { Outcome, search } from "./search.js";
  * faithful witness that H fails.
  */
 function observationDeps(c: Compiled): number[][] {
+  if (c.hasAppend) return appendDeps(c);
   const n = c.n;
   const writers = new Map<number, number[]>();
   const nonNull: number[] = [];
@@ -44,7 +45,7 @@ function observationDeps(c: Compiled): number[][] {
       case Kind.CasUnknown:
         addWriter(c.b[i]!, i);
         break;
-      case Kind.DeleteUnknown:
+      case Kind.DeleteBlind:
         addWriter(0, i);
         break;
       case Kind.DeleteKnown:
@@ -116,9 +117,85 @@ function observationDeps(c: Compiled): number[][] {
         if (c.a[i] === 0) observe(of(0));
         else observe(nonNull, false);
         break;
+      case Kind.CasFailedBlind: {
+        // it saw some value other than the expected one: any write of one
+        const expected = c.a[i]!;
+        const others: number[] = [];
+        for (const [v, ws] of writers) if (v !== expected) others.push(...ws);
+        observe(others, false);
+        break;
+      }
     }
     d.delete(i);
     deps.push([...d]);
+  }
+  return deps;
+}
+
+/**
+ * The dependencies when the key has appends: a value is then the last put (or cas, or delete:
+ * "") followed by the appends since, so an operation that observed a value R needs every put
+ * or successful cas whose value begins R, every append whose value occurs in R, and every
+ * delete, that began before it returned. In a linearization of H, the operations that set the
+ * state an operation observed (the last reset before it and the appends after that reset) are
+ * all among these, so the closed-subset argument above holds. Observing "some value" (a delete
+ * that found the key, a failed cas that did not say what it saw) needs every write.
+ */
+function appendDeps(c: Compiled): number[][] {
+  const n = c.n;
+  const text = (id: number) => c.values.value(id) ?? "";
+  const resets: number[] = []; // put, successful or unknown cas: value in b (cas) or a (put)
+  const appends: number[] = [];
+  const deletes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    switch (c.kind[i] as Kind) {
+      case Kind.Put:
+      case Kind.CasOk:
+      case Kind.CasUnknown:
+        resets.push(i);
+        break;
+      case Kind.Append:
+        appends.push(i);
+        break;
+      case Kind.DeleteKnown:
+      case Kind.DeleteBlind:
+        deletes.push(i);
+        break;
+    }
+  }
+  const written = (w: number) => text(c.kind[w] === Kind.Put ? c.a[w]! : c.b[w]!);
+  const deps: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const d: number[] = [];
+    const before = (w: number) => w !== i && c.invoked[w]! <= c.returned[i]!;
+    const observeValue = (id: number) => {
+      for (const w of deletes) if (before(w)) d.push(w);
+      if (id === 0) return;
+      const r = text(id);
+      for (const w of resets) if (before(w) && r.startsWith(written(w))) d.push(w);
+      for (const w of appends) if (before(w) && r.includes(text(c.a[w]!))) d.push(w);
+    };
+    const observeAny = () => {
+      for (const list of [deletes, resets, appends]) for (const w of list) if (before(w)) d.push(w);
+    };
+    switch (c.kind[i] as Kind) {
+      case Kind.Get:
+      case Kind.CasOk:
+      case Kind.CasUnknown:
+        observeValue(c.a[i]!);
+        break;
+      case Kind.CasFailed:
+        observeValue(c.b[i]!);
+        break;
+      case Kind.DeleteKnown:
+        if (c.a[i] === 0) observeValue(0);
+        else observeAny();
+        break;
+      case Kind.CasFailedBlind:
+        observeAny();
+        break;
+    }
+    deps.push(d);
   }
   return deps;
 }
@@ -155,6 +232,8 @@ function subset(c: Compiled, members: readonly number[]): Compiled {
     b: new Int32Array(k),
     invoked: new Float64Array(k),
     returned: new Float64Array(k),
+    values: c.values,
+    hasAppend: c.hasAppend,
   };
   members.forEach((i, j) => {
     s.kind[j] = c.kind[i]!;
