@@ -67,6 +67,25 @@ function mixState(s: number): number {
  * h, the last one linearized, and the bit words between them (all below f are in, none above h
  * is); the unknown part is a bitset of its own. The window between f and h is about as wide as
  * the operations in flight at a time, so an entry costs a few words whatever the key's length.
+ *
+ * Pruning by unknown-outcome operations: a configuration (K, U, s) (known operations K and
+ * unknown ones U linearized, the key in state s) that failed makes every (K, U', s) with U' a
+ * superset of U fail too: any way to finish from (K, U', s) finishes from (K, U, s) as well,
+ * by leaving the operations of U' - U out (an unknown operation need not take effect), since
+ * the remaining known operations and their deadlines are the same. So the memo is keyed by
+ * (K, s) only, and a configuration is skipped when one with the same (K, s) and a subset of its
+ * U has failed (been backtracked from). Without it a hot key with deletes and many unknown
+ * outcomes fills the memo with configurations that differ only in which unknown deletes and
+ * puts were used, and the search runs out of time or memory on a linearizable history.
+ *
+ * And an unknown operation is never directly followed by a known blind write (a put, a delete
+ * whose answer is not known): in a valid order with the fewest unknown operations, the one
+ * after an unknown operation u depends on the state u left, else u could be left out. As what
+ * may follow a configuration then depends on whether its last choice was unknown, that bit is
+ * part of the memo's state (2 * state + bit); the pruning above holds for either bit.
+ *
+ * Unknown operations of the same effect are used in invocation order (prevSame below): after
+ * both were invoked they are interchangeable, so trying each of them would only repeat work.
  */
 export function search(c: Compiled, limits: SearchLimits, explain = false): SearchResult {
   const n = c.n;
@@ -88,6 +107,20 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
   unknownIdx.forEach((i, r) => {
     rank[i] = r;
   });
+  // Unknown operations with the same effect (kind and arguments: every blind delete, the puts of
+  // one value, ...) are interchangeable once invoked, as they never return: they are used in
+  // invocation order, so the search picks one of them where it could pick any (prevSame: the
+  // unknown rank of the previous one with the same effect, or -1).
+  const prevSame = new Int32Array(nu).fill(-1);
+  {
+    const lastOf = new Map<string, number>();
+    for (let u = 0; u < nu; u++) {
+      const i = unknownIdx[u]!;
+      const sig = `${c.kind[i]}:${c.a[i]}:${c.b[i]}`;
+      prevSame[u] = lastOf.get(sig) ?? -1;
+      lastOf.set(sig, u);
+    }
+  }
   // The event list of known operations: 2r is the invocation of known rank r, 2r+1 its return;
   // an invocation before a return at the same instant. Node 0 is the head; -1 ends the list.
   const events: number[] = [];
@@ -126,6 +159,10 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
   const wu = bitsU.length;
   const z = zobristFor(n);
   const memo = new Map<number, number>();
+  /** entries backtracked from: they and every superset of their unknown set fail */
+  let entryFailed = new Uint8Array(16);
+  /** the entry of the configuration pushed last (set by seenOrAdd when it adds one) */
+  let added = -1;
   let cap = 16; // grows by doubling: most keys of a big history need a handful of entries
   let entryState = new Int32Array(cap);
   let entryF = new Int32Array(cap);
@@ -140,7 +177,10 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
     b.set(a);
     return b;
   };
-  /** true when (linearized set, s) was seen before; else remembers it */
+  /**
+   * true when (linearized set, s) was seen before, or a subset of it by unknown operations
+   * failed; else remembers it (in `added`). `h` hashes the known set and the state only.
+   */
   const seenOrAdd = (h: number, s: number, f: number, hi: number): boolean => {
     const lo = f >>> 5;
     const kWords = hi >= f ? (hi >>> 5) - lo + 1 : 0;
@@ -155,6 +195,12 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
       w = 0;
       while (w < wu && arena[base + w] === bitsU[w]) w++;
       if (w === wu) return true;
+      if (entryFailed[e] === 1) {
+        // a failed configuration whose unknown set is a subset of ours: we fail too
+        w = 0;
+        while (w < wu && (arena[base + w]! & ~bitsU[w]!) === 0) w++;
+        if (w === wu) return true;
+      }
     }
     if (size === cap) {
       cap *= 2;
@@ -163,6 +209,9 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
       entryHi = grow(entryHi);
       entryOff = grow(entryOff);
       chain = grow(chain);
+      const failed = new Uint8Array(cap);
+      failed.set(entryFailed);
+      entryFailed = failed;
     }
     const need = kWords + wu;
     if (used + need > arena.length) {
@@ -179,6 +228,7 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
     chain[size] = first === undefined ? -1 : first;
     memo.set(h, size);
     used += need;
+    added = size;
     size++;
     return false;
   };
@@ -194,6 +244,8 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
   const stackHi = new Int32Array(n);
   const stackLimit = new Float64Array(n);
   const stackForced = new Uint8Array(n);
+  /** the memo entry of the configuration each choice led to */
+  const stackEntry = new Int32Array(n);
   let depth = 0;
   let state = 0;
   let f = 0;
@@ -221,6 +273,7 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
     stackHi[depth] = hi;
     stackLimit[depth] = limit;
     stackForced[depth] = forced ? 1 : 0;
+    stackEntry[depth] = added;
     depth++;
     state = s;
     setHash = h;
@@ -239,7 +292,8 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
     let newF = f;
     while (newF < nk && (bitsK[newF >>> 5]! & (1 << (newF & 31))) !== 0) newF++;
     const h = setHash ^ z[i]!;
-    if (seenOrAdd((h ^ mixState(s)) | 0, s, newF, newHi)) {
+    // memo state: the key's state, and 0: the last choice was a known operation (see below)
+    if (seenOrAdd((h ^ mixState(2 * s)) | 0, 2 * s, newF, newHi)) {
       bitsK[w] = bitsK[w]! & ~bit;
       return false;
     }
@@ -269,6 +323,9 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
     }
     return false;
   };
+  /** the last choice was an unknown-outcome operation */
+  const afterUnknown = () =>
+    depth > 0 && c.returned[stackOp[depth - 1]!] === Number.POSITIVE_INFINITY;
   for (;;) {
     if ((++steps & 1023) === 0) {
       if (steps > limits.maxSteps)
@@ -313,7 +370,9 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
         if (limit > horizon) horizon = limit;
         continue;
       }
-      const s = step(c, knownIdx[r]!, state);
+      const i = knownIdx[r]!;
+      // right after an unknown operation, a blind write would make it useless (see below)
+      const s = afterUnknown() && blindWrite(c, i) ? -1 : step(c, i, state);
       if (s >= 0 && tryKnown(r, s, false)) mode = FRESH;
       else entry = next[entry]!;
       continue;
@@ -322,14 +381,16 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
       while (uCur < nu && (bitsU[uCur >>> 5]! & (1 << (uCur & 31))) !== 0) uCur++;
       if (uCur < nu && c.invoked[unknownIdx[uCur]!]! <= limit) {
         const i = unknownIdx[uCur]!;
-        const s = step(c, i, state);
+        const p = prevSame[uCur]!;
+        const s = p >= 0 && (bitsU[p >>> 5]! & (1 << (p & 31))) === 0 ? -1 : step(c, i, state);
         if (s >= 0 && s !== state && observed(s, uCur)) {
           const w = uCur >>> 5;
           const bit = 1 << (uCur & 31);
           bitsU[w] = bitsU[w]! | bit;
-          const h = setHash ^ z[i]!;
-          if (!seenOrAdd((h ^ mixState(s)) | 0, s, f, hi)) {
-            push(i, s, h, false);
+          // the hash covers the known set only (see the pruning above)
+          // memo state: the key's state, and 1: the last choice was an unknown operation
+          if (!seenOrAdd((setHash ^ mixState(2 * s + 1)) | 0, 2 * s + 1, f, hi)) {
+            push(i, s, setHash, false);
             mode = FRESH;
             continue;
           }
@@ -345,13 +406,15 @@ export function search(c: Compiled, limits: SearchLimits, explain = false): Sear
       return { outcome: Outcome.NotLinearizable, steps, horizon, ...(deepest ? { deepest } : {}) };
     }
     depth--;
+    // every way on from the configuration this choice led to was tried: it fails
+    entryFailed[stackEntry[depth]!] = 1;
     const j = stackOp[depth]!;
     state = stackState[depth]!;
     f = stackF[depth]!;
     hi = stackHi[depth]!;
-    setHash ^= z[j]!;
     const r = rank[j]!;
     if (c.returned[j] !== Number.POSITIVE_INFINITY) {
+      setHash ^= z[j]!;
       bitsK[r >>> 5] = bitsK[r >>> 5]! & ~(1 << (r & 31));
       relink(retNode[r]!);
       relink(callNode[r]!);
