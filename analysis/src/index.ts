@@ -18,6 +18,8 @@ export {
   checkAndRecord,
   checkRecord,
   FAILURE_SVG,
+  HISTORY_FORMATS,
+  type HistoryFormat,
   readHistory,
   writeFailureTimeline,
 } from "./check-record.js";
@@ -49,10 +51,13 @@ export {
   HistoryError,
   type HistoryIssue,
   type HistoryOp,
+  type KvOperation,
+  type KvResult,
   type ParseOptions,
   parseHistory,
   validateRecord,
 } from "./history.js";
+export { parseJepsenHistory, REGISTER_KEY } from "./jepsen-history.js";
 export {
   type CheckOptions,
   type CheckStats,
@@ -64,6 +69,7 @@ export {
   type SliceOp,
 } from "./linearizability.js";
 export { type Figure, formatNumber, renderSvg } from "./plots.js";
+export { parsePorcupineKvLog } from "./porcupine-history.js";
 export {
   type CheckVerdict,
   type FaultEvent,

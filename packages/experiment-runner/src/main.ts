@@ -3,7 +3,7 @@
 //   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--repetitions N] [--out DIR] [--quick]
 //   paxos-lab validate <config.json>
 //   paxos-lab schema
-//   paxos-lab check <history.ndjson> [--budget-ms N] [--json]
+//   paxos-lab check <history> [--format ndjson|jepsen|porcupine-kv] [--budget-ms N] [--json]
 //   paxos-lab report <results-dir>               (also at the end of run, unless --no-report)
 //   paxos-lab compare <results-dir> <results-dir>... [--out DIR]
 //
@@ -22,7 +22,9 @@ import {
   DEFAULT_TIME_BUDGET_MS,
   describeSliceOp,
   FAILURE_SVG,
+  HISTORY_FORMATS,
   HistoryError,
+  type HistoryFormat,
   type HistoryOp,
   readHistory,
 } from "@paxos/analysis";
@@ -53,6 +55,7 @@ const KNOWN_FLAGS = [
   "quick",
   "budget-ms",
   "json",
+  "format",
   "no-report",
   "help",
   "version",
@@ -185,10 +188,13 @@ async function cmdRun(
 }
 
 /** `paxos-lab check <history>`: 0 linearizable, 1 not, 2 undecided, 65 a bad or unreadable history. */
-async function cmdCheck(file: string, flags: { budgetMs: number; json: boolean }): Promise<number> {
+async function cmdCheck(
+  file: string,
+  flags: { budgetMs: number; json: boolean; format: HistoryFormat },
+): Promise<number> {
   let history: HistoryOp[];
   try {
-    history = readHistory(file);
+    history = readHistory(file, flags.format);
   } catch (e) {
     if (e instanceof HistoryError) {
       err(e.message);
@@ -324,7 +330,14 @@ export async function main(argv: string[]): Promise<number> {
           .positional("history", {
             type: "string",
             demandOption: true,
-            describe: "the history: one JSON operation a line (docs/history-format.md)",
+            describe: "the history (docs/history-format.md)",
+          })
+          .option("format", {
+            choices: HISTORY_FORMATS,
+            default: "ndjson" as HistoryFormat,
+            describe:
+              "ndjson: one JSON operation a line (paxos-lab's own); jepsen: Jepsen's history.edn " +
+              "(register and key-value workloads); porcupine-kv: Porcupine's kv logs",
           })
           .option("budget-ms", {
             type: "string",
@@ -343,7 +356,7 @@ export async function main(argv: string[]): Promise<number> {
           code = EXIT.usage;
           return;
         }
-        code = await cmdCheck(a.history, { budgetMs: budget, json: a.json });
+        code = await cmdCheck(a.history, { budgetMs: budget, json: a.json, format: a.format });
       },
     )
     .command(
