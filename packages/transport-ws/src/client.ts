@@ -261,10 +261,12 @@ export class PaxosClient {
           // come up: wait for the timeout.
           if (isPermanent(error)) refusedBy.add(link.peerId);
           if (refusedBy.size === this.links.size) {
+            const refusals = [...errors.values()].every((e) => !e.includes("ENOTFOUND"));
             finish(
               new ConnectError(
-                `connect: no replica can be reached: every one refused us or has a host name ` +
-                  `that does not resolve (${describeErrors(errors)})`,
+                refusals
+                  ? `connect: refused by every replica (${describeErrors(errors)})`
+                  : `connect: no replica can be reached: refused, or a host name that does not resolve (${describeErrors(errors)})`,
               ),
             );
           }
