@@ -106,10 +106,14 @@ test("Ctrl-C during a local run tears every process down and exits 130", async (
     child.stderr.on("data", (d) => {
       stderr += String(d);
     });
-    // wait until the load generator has started (the cluster is up), then interrupt
-    const deadline = Date.now() + 20_000;
+    // wait until the load generator has started (the cluster is up), then interrupt: ready
+    // when loadgen.log says START, failed when the run exits first; no clock involved
+    let exitedEarly: number | null | undefined;
+    child.on("close", (c) => {
+      exitedEarly = c;
+    });
     let clusterFile = "";
-    while (Date.now() < deadline) {
+    while (exitedEarly === undefined) {
       await new Promise((r) => setTimeout(r, 200));
       const latest = join(out, "latest", "01-majority-n-3", "rep-0");
       if (
@@ -120,7 +124,7 @@ test("Ctrl-C during a local run tears every process down and exits 130", async (
         break;
       }
     }
-    assert.ok(clusterFile, `the cluster never started: ${stderr}`);
+    assert.ok(clusterFile, `the run exited (${exitedEarly}) before the cluster started: ${stderr}`);
     const ports = (JSON.parse(readFileSync(clusterFile, "utf8")).nodes as { port: number }[]).map(
       (n) => n.port,
     );

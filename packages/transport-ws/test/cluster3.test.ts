@@ -25,7 +25,7 @@ test("a 3-node cluster serves get/put/delete/cas through the client library", as
     nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
     quorum: { kind: "majority" },
   });
-  client = await connect(cluster.clusterPath, { timeoutMs: 15_000 });
+  client = await connect(cluster.clusterPath, { timeoutMs: 120_000 });
   assert.is(await client.get("missing"), null);
   await client.put("k", "v1");
   assert.is(await client.get("k"), "v1");

@@ -50,8 +50,11 @@ import {
   waitForLine,
 } from "./processes.js";
 
-const NODE_READY_MS = 15_000;
-const LOADGEN_READY_MS = 20_000;
+// How long a process may take to say it is ready. A process that exits fails at once; these are
+// hang guards, not speed expectations: on a loaded machine (load 10 on 2 cores) a node took
+// more than 15 s to start listening.
+const NODE_READY_MS = 120_000;
+const LOADGEN_READY_MS = 120_000;
 const CONVERGE_MS = 5_000;
 
 /** The transport's link spec for a config link (their delay is base + a random part). */
