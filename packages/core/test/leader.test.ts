@@ -38,7 +38,14 @@ function adopt(
   leader.tick();
   const p1a = ctx.take("p1a")[0]!.message;
   for (const a of acceptors) {
-    leader.onP1b(a, { type: "p1b", ballot: p1a.ballot, accepted: answers[a] ?? [] });
+    leader.onP1b(a, {
+      type: "p1b",
+      ballot: p1a.ballot,
+      accepted: answers[a] ?? [],
+      trimmedBelow: 0,
+      chunk: 0,
+      chunks: 1,
+    });
   }
   return p1a.ballot;
 }
@@ -66,9 +73,10 @@ test("phase 1 waits for a phase-1 quorum of the configured system (flexible phas
   const { ctx, leader } = startLeader({ acceptors: A5, quorum });
   leader.tick();
   const ballot = ctx.take("p1a")[0]!.message.ballot;
-  for (const a of ["a1", "a2", "a3"]) leader.onP1b(a, { type: "p1b", ballot, accepted: [] });
+  for (const a of ["a1", "a2", "a3"])
+    leader.onP1b(a, { type: "p1b", ballot, accepted: [], trimmedBelow: 0, chunk: 0, chunks: 1 });
   assert.not.ok(leader.isActive, "three of five is a majority but not a phase-1 quorum here");
-  leader.onP1b("a4", { type: "p1b", ballot, accepted: [] });
+  leader.onP1b("a4", { type: "p1b", ballot, accepted: [], trimmedBelow: 0, chunk: 0, chunks: 1 });
   assert.ok(leader.isActive);
 });
 
@@ -149,7 +157,14 @@ test("repeated failed attempts back off exponentially up to the cap", () => {
     leader.tick();
     const p1a = ctx.take("p1a")[0]!.message;
     const higher = { round: p1a.ballot.round, leader: "L9" };
-    leader.onP1b("a1", { type: "p1b", ballot: higher, accepted: [] });
+    leader.onP1b("a1", {
+      type: "p1b",
+      ballot: higher,
+      accepted: [],
+      trimmedBelow: 0,
+      chunk: 0,
+      chunks: 1,
+    });
     waits.push(leader.nextWakeAt() - ctx.now);
     ctx.now = leader.nextWakeAt();
   }
@@ -217,7 +232,15 @@ test("a leader never proposes into a slot a heartbeat reported decided", () => {
   leader.tick();
   const p1a = ctx.take("p1a")[0]!.message;
   assert.is(p1a.fromSlot, 5, "phase 1 asks only about undecided slots");
-  for (const a of A3) leader.onP1b(a, { type: "p1b", ballot: p1a.ballot, accepted: [] });
+  for (const a of A3)
+    leader.onP1b(a, {
+      type: "p1b",
+      ballot: p1a.ballot,
+      accepted: [],
+      trimmedBelow: 0,
+      chunk: 0,
+      chunks: 1,
+    });
   assert.ok(leader.isActive);
   assert.equal(ctx.take("p2a"), []);
 });

@@ -22,6 +22,9 @@ export const MESSAGE_TYPE_CODE: Readonly<Record<MessageType, number>> = {
   catchup: 11,
   catchupReply: 12,
   snapshot: 13,
+  snapshotted: 14,
+  trim: 15,
+  refused: 16,
 };
 
 export class TraceHash {

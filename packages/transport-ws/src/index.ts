@@ -7,6 +7,7 @@ export {
   ConnectError,
   type ConnectOptions,
   connect,
+  OperationRefusedError,
   OperationTimeoutError,
   PaxosClient,
 } from "./client.js";

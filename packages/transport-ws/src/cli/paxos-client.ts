@@ -8,7 +8,7 @@
 
 import { parseArgs } from "node:util";
 import type { Operation, Result } from "@paxos/core";
-import { ConnectError, connect, OperationTimeoutError } from "../client.js";
+import { ConnectError, connect, OperationRefusedError, OperationTimeoutError } from "../client.js";
 import { type Cluster, ClusterFileError, loadCluster } from "../cluster-file.js";
 import {
   clusterStatus,
@@ -183,7 +183,10 @@ async function main(): Promise<number> {
     return result.type === "cas" && !result.ok ? EXIT.notDone : EXIT.ok;
   } catch (error) {
     process.stderr.write(`paxos-client: ${(error as Error).message}\n`);
-    return error instanceof OperationTimeoutError ? EXIT.unknown : EXIT.notDone;
+    const unknown =
+      error instanceof OperationTimeoutError ||
+      (error instanceof OperationRefusedError && error.maybeApplied);
+    return unknown ? EXIT.unknown : EXIT.notDone;
   } finally {
     await client.close();
   }
