@@ -124,7 +124,15 @@ export function glance(stats: ExperimentStats): string[] {
       .sort((a, b) => dir * (f(a)! - f(b)!))
       .slice(0, 2);
   const unit = stats.time === "simulated" ? " (simulated time)" : "";
-  const [t1, t2] = by((v) => v.throughput?.mean, -1);
+  if (vs.length === 1) {
+    // one variant: nothing to rank, only to state
+    const v = vs[0]!;
+    out.push(
+      `${v.info.label}: throughput ${formatNumber(v.throughput?.mean)} ops/s${unit}, ` +
+        `p50 ${formatNumber(v.p50?.mean)} ms, p99 ${formatNumber(v.p99?.mean)} ms.`,
+    );
+  }
+  const [t1, t2] = vs.length > 1 ? by((v) => v.throughput?.mean, -1) : [];
   if (t1) {
     const vsBase =
       t1 === base
@@ -141,14 +149,14 @@ export function glance(stats: ExperimentStats): string[] {
       `Highest throughput: ${t1.info.label}, ${formatNumber(t1.throughput?.mean)} ops/s${unit}${vsBase}${vsNext}${sig}.`,
     );
   }
-  const [l1] = by((v) => v.p50?.mean, 1);
+  const [l1] = vs.length > 1 ? by((v) => v.p50?.mean, 1) : [];
   if (l1) {
     out.push(
       `Lowest median latency: ${l1.info.label}, p50 ${formatNumber(l1.p50?.mean)} ms` +
         (l1 === base ? "." : ` (${ratio(l1.p50?.mean, base.p50?.mean)} of ${base.info.label}).`),
     );
   }
-  const [p1] = by((v) => v.p99?.mean, 1);
+  const [p1] = vs.length > 1 ? by((v) => v.p99?.mean, 1) : [];
   if (p1) out.push(`Lowest tail latency: ${p1.info.label}, p99 ${formatNumber(p1.p99?.mean)} ms.`);
   const runs = stats.variants.reduce((n, v) => n + v.runs.length, 0);
   const failed = stats.variants.filter((v) => v.verdict === "failed");

@@ -229,6 +229,9 @@ export function logDomain(values: readonly number[]): [number, number] {
   return [lo / pad, hi * pad];
 }
 
+/** More faults than this are drawn without their labels. */
+export const MAX_FAULT_LABELS = 12;
+
 /** Throughput over the whole run (mean over repetitions), faults marked, warm-up shaded. */
 export function throughputTimelineSpec(stats: ExperimentStats): Spec {
   const layout = layoutOf(stats);
@@ -258,6 +261,9 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
     }
   }
   const faults = faultMarks(stats);
+  // a label per fault reads while there are few; a chaos run has hundreds, whose labels only
+  // made a black band: then the dashed lines stay and the subtitle says where the list is
+  const labelled = faults.length <= MAX_FAULT_LABELS;
   for (const panel of panels) {
     if (warmupMs > 0) {
       rows.push({ layer: "band", panel, x0: 0, x1: warmupMs / 1000, what: "warm-up" });
@@ -272,7 +278,13 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
       });
     }
     faults.forEach((f, i) => {
-      rows.push({ layer: "fault", panel, t: f.atMs / 1000, what: f.what, row: i % 2 });
+      rows.push({
+        layer: "fault",
+        panel,
+        t: f.atMs / 1000,
+        what: labelled ? f.what : "",
+        row: i % 2,
+      });
     });
   }
   const only = (layer: string) => [{ filter: { field: "layer", equal: layer } }];
@@ -337,11 +349,15 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
   };
   return {
     title: {
-      offset: faults.length > 1 ? 36 : faults.length > 0 ? 22 : 10,
+      offset: !labelled ? 10 : faults.length > 1 ? 36 : faults.length > 0 ? 22 : 10,
       text: "Throughput over time",
       subtitle:
         (stats.variants.some((v) => v.runs.length > 1) ? "mean of the repetitions; " : "") +
-        (faults.length > 0 ? "dashed lines: faults; " : "") +
+        (labelled
+          ? faults.length > 0
+            ? "dashed lines: faults; "
+            : ""
+          : `dashed lines: ${faults.length} faults (listed in events.json); `) +
         "shaded: warm-up and cool-down (not in the statistics)",
     },
     ...withPanels(layout, rows, unit, { w: 640, h: TIMELINE_H }),

@@ -62,6 +62,7 @@ export async function cmdCompare(
     const c = await writeComparison(dirs, target);
     for (const [i, r] of c.comparison.runs.entries())
       out(`${i + 1}. ${r.label} (${r.stats.results.mode})`);
+    for (const w of c.comparison.warnings) err(`warning: ${w}`);
     out("");
     const { header, rows } = c.comparison;
     const text = (x: (typeof rows)[number][number]) => (typeof x === "string" ? x : x.text);
