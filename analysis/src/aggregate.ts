@@ -3,6 +3,7 @@
 // interval of each over the repetitions, the percentiles of all repetitions' samples pooled
 // (the CDF), the checks' verdicts counted, and the faults' effects.
 
+import { maxOf } from "./extent.js";
 import type { ResultsDir, RunData, VariantInfo } from "./results.js";
 import {
   type Estimate,
@@ -200,7 +201,7 @@ export function variantStats(info: VariantInfo, level = 0.95): VariantStats {
       level,
     ),
     meanLatency: estimate([...lat.map((l) => l.mean), ...means.map((m) => m.mean)], level),
-    max: maxes.length === 0 ? null : Math.max(...maxes),
+    max: maxes.length === 0 ? null : maxOf(maxes),
     pooled: percentiles(pooledSamples),
     pooledSamples,
     checks,

@@ -12,6 +12,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ExperimentStats, experimentStats, type VariantStats } from "./aggregate.js";
+import { maxOf } from "./extent.js";
 import { type Cell, esc, htmlTable, inlineSvg, markdownTable, page } from "./html.js";
 import { experimentFigures, type Figure, faultMarks, formatNumber } from "./plots.js";
 import { loadResults } from "./results.js";
@@ -171,7 +172,15 @@ export function glance(stats: ExperimentStats): string[] {
       .sort((a, b) => dir * (f(a)! - f(b)!))
       .slice(0, 2);
   const unit = stats.time === "simulated" ? " (simulated time)" : "";
-  const [t1, t2] = by((v) => v.throughput?.mean, -1);
+  if (vs.length === 1) {
+    // one variant: nothing to rank, only to state
+    const v = vs[0]!;
+    out.push(
+      `${v.info.label}: throughput ${formatNumber(v.throughput?.mean)} ops/s${unit}, ` +
+        `p50 ${formatNumber(v.p50?.mean)} ms, p99 ${formatNumber(v.p99?.mean)} ms.`,
+    );
+  }
+  const [t1, t2] = vs.length > 1 ? by((v) => v.throughput?.mean, -1) : [];
   if (t1) {
     const base = baseOf(t1);
     const vsBase =
@@ -189,7 +198,7 @@ export function glance(stats: ExperimentStats): string[] {
       `Highest throughput: ${t1.info.label}, ${formatNumber(t1.throughput?.mean)} ops/s${unit}${vsBase}${vsNext}${sig}.`,
     );
   }
-  const [l1] = by((v) => v.p50?.mean, 1);
+  const [l1] = vs.length > 1 ? by((v) => v.p50?.mean, 1) : [];
   if (l1) {
     const base = baseOf(l1);
     out.push(
@@ -197,7 +206,7 @@ export function glance(stats: ExperimentStats): string[] {
         (l1 === base ? "." : ` (${ratio(l1.p50?.mean, base.p50?.mean)} of ${base.info.label}).`),
     );
   }
-  const [p1] = by((v) => v.p99?.mean, 1);
+  const [p1] = vs.length > 1 ? by((v) => v.p99?.mean, 1) : [];
   if (p1) out.push(`Lowest tail latency: ${p1.info.label}, p99 ${formatNumber(p1.p99?.mean)} ms.`);
   const checked = stats.variants.filter((v) => !unchecked(v));
   const runs = checked.reduce((n, v) => n + v.runs.length, 0);
@@ -338,7 +347,7 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
   const env = r.env;
   const git = (env.git ?? {}) as Record<string, unknown>;
   const commit = typeof git.commit === "string" ? git.commit.slice(0, 12) : "unknown";
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   const sum = summaryRows(stats);
   const timeNote =
     stats.time === "simulated"
@@ -405,7 +414,7 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
 export function renderMarkdown(stats: ExperimentStats, figures: readonly Figure[]): string {
   const r = stats.results;
   const sum = summaryRows(stats);
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   const lines = [
     `# ${r.name}`,
     "",

@@ -13,6 +13,17 @@ export {
   variantStats,
 } from "./aggregate.js";
 export {
+  CHECKS_FILE,
+  type CheckRunOptions,
+  checkAndRecord,
+  checkRecord,
+  FAILURE_SVG,
+  HISTORY_FORMATS,
+  type HistoryFormat,
+  readHistory,
+  writeFailureTimeline,
+} from "./check-record.js";
+export {
   type ComparedRun,
   type Comparison,
   compareResults,
@@ -40,10 +51,13 @@ export {
   HistoryError,
   type HistoryIssue,
   type HistoryOp,
+  type KvOperation,
+  type KvResult,
   type ParseOptions,
   parseHistory,
   validateRecord,
 } from "./history.js";
+export { parseJepsenHistory, REGISTER_KEY } from "./jepsen-history.js";
 export {
   type CheckOptions,
   type CheckStats,
@@ -55,15 +69,7 @@ export {
   type SliceOp,
 } from "./linearizability.js";
 export { type Figure, formatNumber, renderSvg } from "./plots.js";
-export {
-  CHECKS_FILE,
-  type CheckRunOptions,
-  checkAndRecord,
-  checkRecord,
-  FAILURE_SVG,
-  readHistory,
-  writeFailureTimeline,
-} from "./report.js";
+export { parsePorcupineKvLog } from "./porcupine-history.js";
 export {
   type CheckVerdict,
   type FaultEvent,

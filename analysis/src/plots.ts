@@ -6,6 +6,7 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { type ExperimentStats, sweepPoints, type VariantStats } from "./aggregate.js";
+import { maxOf, minOf } from "./extent.js";
 import { type Estimate, ecdf } from "./stats.js";
 
 type Spec = Record<string, unknown>;
@@ -221,12 +222,15 @@ const TIMELINE_H = 300;
 export function logDomain(values: readonly number[]): [number, number] {
   const xs = values.filter((x) => Number.isFinite(x) && x > 0);
   if (xs.length === 0) return [0.1, 10];
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
+  const lo = minOf(xs);
+  const hi = maxOf(xs);
   // at least a factor 4 wide, so the axis carries a few labelled ticks
   const pad = Math.max(1.15, Math.sqrt(4 / (hi / lo)));
   return [lo / pad, hi * pad];
 }
+
+/** More faults than this are drawn without their labels. */
+export const MAX_FAULT_LABELS = 12;
 
 /** Throughput over the whole run (mean over repetitions), faults marked, warm-up shaded. */
 export function throughputTimelineSpec(stats: ExperimentStats): Spec {
@@ -257,6 +261,9 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
     }
   }
   const faults = faultMarks(stats);
+  // a label per fault reads while there are few; a chaos run has hundreds, whose labels only
+  // made a black band: then the dashed lines stay and the subtitle says where the list is
+  const labelled = faults.length <= MAX_FAULT_LABELS;
   for (const panel of panels) {
     if (warmupMs > 0) {
       rows.push({ layer: "band", panel, x0: 0, x1: warmupMs / 1000, what: "warm-up" });
@@ -271,7 +278,13 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
       });
     }
     faults.forEach((f, i) => {
-      rows.push({ layer: "fault", panel, t: f.atMs / 1000, what: f.what, row: i % 2 });
+      rows.push({
+        layer: "fault",
+        panel,
+        t: f.atMs / 1000,
+        what: labelled ? f.what : "",
+        row: i % 2,
+      });
     });
   }
   const only = (layer: string) => [{ filter: { field: "layer", equal: layer } }];
@@ -336,11 +349,15 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
   };
   return {
     title: {
-      offset: faults.length > 1 ? 36 : faults.length > 0 ? 22 : 10,
+      offset: !labelled ? 10 : faults.length > 1 ? 36 : faults.length > 0 ? 22 : 10,
       text: "Throughput over time",
       subtitle:
         (stats.variants.some((v) => v.runs.length > 1) ? "mean of the repetitions; " : "") +
-        (faults.length > 0 ? "dashed lines: faults; " : "") +
+        (labelled
+          ? faults.length > 0
+            ? "dashed lines: faults; "
+            : ""
+          : `dashed lines: ${faults.length} faults (listed in events.json); `) +
         "shaded: warm-up and cool-down (not in the statistics)",
     },
     ...withPanels(layout, rows, unit, { w: 640, h: TIMELINE_H }),
@@ -386,7 +403,7 @@ const ciHigh = (e: Estimate | null, ceiling = Number.POSITIVE_INFINITY) =>
   e === null ? null : Math.min(ceiling, e.ci?.high ?? e.mean);
 
 function ciNote(stats: ExperimentStats): string {
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   return reps > 1
     ? `mean of ${reps} repetitions; bars: ${Math.round(stats.confidence * 100)}% confidence interval (Student t)`
     : "one repetition: no confidence interval (set repetitions > 1)";
@@ -543,7 +560,7 @@ export function sweepSpecs(stats: ExperimentStats): { throughput: Spec; latency:
   const x = {
     field: "q2",
     type: "quantitative",
-    scale: { domain: [Math.min(...q2s) - 0.2, Math.max(...q2s) + 0.2], nice: false },
+    scale: { domain: [minOf(q2s) - 0.2, maxOf(q2s) + 0.2], nice: false },
     axis: { title: "phase-2 quorum size |Q2| (acceptors)", tickMinStep: 1, format: "d" },
   };
   const layered = (yTitle: string, logY: boolean) => [

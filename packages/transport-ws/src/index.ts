@@ -4,6 +4,7 @@
 
 export {
   type ClusterTarget,
+  ConnectError,
   type ConnectOptions,
   connect,
   OperationRefusedError,

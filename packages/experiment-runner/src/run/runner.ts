@@ -9,7 +9,8 @@ import { scaleChaos } from "../chaos/resolve.js";
 import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
 import type { Mode, ResolvedConfig } from "../config/types.js";
-import { type Progress, SilentProgress, summaryTable } from "../report.js";
+import { runSim } from "../modes/sim.js";
+import { type Progress, SilentProgress, summaryTable } from "../progress.js";
 import {
   createRunDir,
   csvRow,
