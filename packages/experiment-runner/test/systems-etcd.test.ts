@@ -40,7 +40,7 @@ if (etcd === null) {
       const out = join(dir, "results");
       const r = await cli(["run", file, "--out", out]);
       assert.is(r.code, 0, r.stdout + r.stderr);
-      assert.match(r.stdout, /etcd\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+3\/3 ok/);
+      assert.match(r.stdout, /etcd\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+\S+\s+\S+\s+3\/3 ok/);
       const run = join(realpathSync(join(out, "latest")), "01-etcd", "rep-0");
       const summary = JSON.parse(readFileSync(join(run, "summary.json"), "utf8"));
       assert.is(summary.system.kind, "etcd");
