@@ -18,10 +18,13 @@ export const MESSAGE_TYPE_CODE: Readonly<Record<MessageType, number>> = {
   p2a: 7,
   p2b: 8,
   heartbeat: 9,
-  heartbeatAck: 10,
+  probeAck: 10,
   catchup: 11,
   catchupReply: 12,
   snapshot: 13,
+  probe: 14,
+  prevote: 15,
+  prevoteReply: 16,
 };
 
 export class TraceHash {

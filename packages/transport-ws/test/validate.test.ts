@@ -50,7 +50,10 @@ const good: Record<Message["type"], Message> = {
   p2a: { type: "p2a", ballot, slot: 4, value: commands },
   p2b: { type: "p2b", ballot, slot: 4 },
   heartbeat: { type: "heartbeat", ballot, decidedBelow: 100 },
-  heartbeatAck: { type: "heartbeatAck", ballot: { round: 0, leader: "" } },
+  probe: { type: "probe", ballot },
+  probeAck: { type: "probeAck", ballot: { round: 0, leader: "" } },
+  prevote: { type: "prevote", ballot },
+  prevoteReply: { type: "prevoteReply", ballot, granted: false },
   catchup: { type: "catchup", fromSlot: 17 },
   catchupReply: {
     type: "catchupReply",
@@ -151,7 +154,10 @@ const bad: Record<Message["type"], [(string | number)[], unknown, string][]> = {
     [["value"], [], 'unexpected key "value" in p2b'],
   ],
   heartbeat: [[["decidedBelow"], -1, "msg.decidedBelow"]],
-  heartbeatAck: [[["ballot"], undefined, "msg.ballot"]],
+  probe: [[["ballot"], undefined, "msg.ballot"]],
+  probeAck: [[["ballot"], undefined, "msg.ballot"]],
+  prevote: [[["ballot", "round"], -1, "msg.ballot.round"]],
+  prevoteReply: [[["granted"], "yes", "msg.granted"]],
   catchup: [[["fromSlot"], 1e300, "msg.fromSlot"]],
   catchupReply: [
     [["decisions", 0], [17, []], "msg.decisions[0]: expected an object"],

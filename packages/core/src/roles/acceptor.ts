@@ -3,6 +3,7 @@ import { type Ballot, BOTTOM, compareBallots } from "../ballot.js";
 import type { RoleContext } from "../context.js";
 import type { PersistRecord } from "../effects.js";
 import type { MessageOf, PValue } from "../messages.js";
+import { LiveLeaderWatch, liveWindowMs } from "./prevote.js";
 
 /**
  * The acceptor of the Synod protocol. It promises ballots (phase 1) and accepts pvalues
@@ -13,12 +14,14 @@ import type { MessageOf, PValue } from "../messages.js";
 export class Acceptor {
   private promisedBallot: Ballot = BOTTOM;
   private readonly acceptedBySlot = new Map<number, PValue>();
+  private readonly liveLeader: LiveLeaderWatch;
 
   constructor(
     private readonly ctx: RoleContext,
     recovered: readonly PersistRecord[] = [],
   ) {
     for (const record of recovered) this.replay(record);
+    this.liveLeader = new LiveLeaderWatch(liveWindowMs(ctx.timing));
   }
 
   get promised(): Ballot {
@@ -58,9 +61,20 @@ export class Acceptor {
     this.ctx.send(from, { type: "p2b", ballot: this.promisedBallot, slot: m.slot });
   }
 
-  /** Leaders probe acceptors with heartbeats to learn they can still reach a quorum. */
-  onHeartbeat(from: NodeId, _m: MessageOf<"heartbeat">): void {
-    this.ctx.send(from, { type: "heartbeatAck", ballot: this.promisedBallot });
+  /**
+   * A live leader's heartbeat holds prevotes off for a while, unless its ballot is below the
+   * promise (a newer leader took over; the old one is not live). The node answers it.
+   */
+  onHeartbeat(from: NodeId, m: MessageOf<"heartbeat">): void {
+    if (compareBallots(m.ballot, this.promisedBallot) >= 0) {
+      this.liveLeader.heard(from, this.ctx.now);
+    }
+  }
+
+  /** PreVote: would this acceptor promise a new leader now? It changes no state. */
+  onPrevote(from: NodeId, _m: MessageOf<"prevote">): void {
+    const granted = this.liveLeader.grants(from, this.ctx.now);
+    this.ctx.send(from, { type: "prevoteReply", ballot: this.promisedBallot, granted });
   }
 
   private replay(record: PersistRecord): void {
