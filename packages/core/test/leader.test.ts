@@ -237,12 +237,12 @@ test("PreVote: no p1a (and no new round) until a phase-1 quorum grants", () => {
   assert.equal(ctx.persisted, [{ type: "round", round: 1 }]);
 });
 
-test("an unanswered prevote gives up after one retry period; a heartbeat ends the attempt", () => {
+test("an unanswered prevote gives up after a leader timeout; a heartbeat ends the attempt", () => {
   const { ctx, leader } = startLeader();
   leader.tick();
   assert.is(ctx.take("prevote").length, 3);
   ctx.now = leader.nextWakeAt();
-  assert.is(ctx.now, 100, "p1aRetryMs (the default, 100)");
+  assert.is(ctx.now, 100, "leaderTimeoutMs 100 comes before the first resend (125)");
   leader.tick();
   assert.equal(ctx.take("prevote"), []);
   assert.equal(ctx.take("p1a"), []);

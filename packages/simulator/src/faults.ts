@@ -3,6 +3,7 @@
 // isolate "the current leader") are resolved when they fire, from the simulation itself, so they
 // replay with the seed like everything else.
 
+import type { NetStateLog } from "./liveness.js";
 import type { LinkSpec } from "./network.js";
 import type { Simulation } from "./simulation.js";
 
@@ -56,12 +57,22 @@ export function describeFault(f: Fault): string {
   }
 }
 
-/** Schedule every fault into the simulation (times must not be in its past). */
-export function applyFaults(sim: Simulation, faults: readonly Fault[]): void {
+/**
+ * Schedule every fault into the simulation (times must not be in its past). With a log, the
+ * network's state is recorded after every change, for the during-fault liveness check.
+ */
+export function applyFaults(sim: Simulation, faults: readonly Fault[], log?: NetStateLog): void {
   // Only used when no leader is active: picks a leader node to crash, deterministically.
   const fallback = sim.rng.fork("faults/fallback");
+  const record = () => log?.record();
   for (const f of faults) {
     sim.at(f.atMs, () => {
+      play(f);
+      record();
+    });
+  }
+  function play(f: Fault): void {
+    {
       switch (f.kind) {
         case "weather":
           setWeather(sim, f);
@@ -84,11 +95,11 @@ export function applyFaults(sim: Simulation, faults: readonly Fault[]): void {
             if (alive.length === 0) return;
             victim = fallback.pick(alive);
           }
-          crashUntil(sim, victim, f.restartAtMs);
+          crashUntil(sim, victim, f.restartAtMs, record);
           return;
         }
         case "crash":
-          crashUntil(sim, f.node, f.restartAtMs);
+          crashUntil(sim, f.node, f.restartAtMs, record);
           return;
         case "recoverAll":
           sim.heal();
@@ -96,7 +107,7 @@ export function applyFaults(sim: Simulation, faults: readonly Fault[]): void {
           for (const id of sim.nodeIds) if (!sim.isAlive(id)) sim.restart(id);
           return;
       }
-    });
+    }
   }
 }
 
@@ -112,10 +123,16 @@ function setWeather(
 }
 
 /** Crash `id` if it is up, and restart it at `restartAtMs` if it is still down then. */
-function crashUntil(sim: Simulation, id: string, restartAtMs: number): void {
+function crashUntil(
+  sim: Simulation,
+  id: string,
+  restartAtMs: number,
+  restarted: () => void,
+): void {
   if (!sim.isAlive(id)) return;
   sim.crash(id);
   sim.at(Math.max(restartAtMs, sim.now), () => {
     if (!sim.isAlive(id)) sim.restart(id);
+    restarted();
   });
 }

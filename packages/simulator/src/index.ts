@@ -33,6 +33,18 @@ export {
 export { applyFaults, describeFault, type Fault } from "./faults.js";
 export { EventQueue } from "./heap.js";
 export {
+  type CanCommit,
+  canCommit,
+  defaultLivenessBoundMs,
+  describeState,
+  type LivenessLayout,
+  type NetState,
+  NetStateLog,
+  type ProgressReport,
+  type ProgressWindow,
+  progressViolations,
+} from "./liveness.js";
+export {
   LatencyConfigError,
   type LatencySampler,
   type LatencySpec,

@@ -246,7 +246,7 @@ export class Leader {
     if (this.state !== "prevoting" || round === null) return;
     round.answer(from, m.granted);
     if (round.won) this.startScout();
-    else if (round.lost) this.failAttempt();
+    else if (round.lost) this.failAttempt(false);
   }
 
   tick(): void {
@@ -291,22 +291,30 @@ export class Leader {
     const { now, timing, cluster } = this.ctx;
     const round = Math.max(this.highestSeen.round, this.maxRoundUsed) + 1;
     this.state = "prevoting";
-    this.prevote = new PreVoteRound(cluster.quorum, now);
-    const prevote = { type: "prevote", ballot: { round, leader: this.ctx.id } } as const;
+    const ballot = { round, leader: this.ctx.id };
+    this.prevote = new PreVoteRound(cluster.quorum, ballot, now + timing.leaderTimeoutMs);
+    const prevote = { type: "prevote", ballot } as const;
     for (const acceptor of cluster.quorum.acceptors) this.sendTo(acceptor, prevote);
-    // unanswered by then (too few acceptors reachable): give up, back off, ask again
-    this.nextRetryAt = now + timing.p1aRetryMs;
+    this.nextRetryAt = Math.min(
+      now + backoffMs(timing.p1aRetryMs, 0, timing.electionBackoffMaxMs, this.ctx.rng),
+      this.prevote.giveUpAt,
+    );
     this.nextHeartbeatAt = NO_WAKE;
   }
 
-  /** An attempt to lead failed (prevote refused or unanswered, scout stuck): back off. */
-  private failAttempt(): void {
+  /**
+   * An attempt to lead failed: wait, then try again. A scout that got stuck raised promises
+   * (it may be dueling another): back off exponentially. A prevote that was refused or went
+   * unanswered disturbed no one, so it is asked again after one timeout, not a growing one:
+   * the moment a quorum is reachable again, a leader is elected within a couple of timeouts.
+   */
+  private failAttempt(backoff: boolean): void {
     this.state = "follower";
     this.prevote = null;
     this.scout = null;
     this.nextRetryAt = NO_WAKE;
     this.nextHeartbeatAt = NO_WAKE;
-    this.failedAttempts++;
+    if (backoff) this.failedAttempts++;
     this.electionAt = this.ctx.now + this.electionTimeout();
   }
 
@@ -339,7 +347,10 @@ export class Leader {
         )
       : null;
     for (const acceptor of targets ?? cluster.quorum.acceptors) this.sendTo(acceptor, p1a);
-    this.nextRetryAt = now + backoffMs(timing.p1aRetryMs, 0, timing.electionBackoffMaxMs, this.ctx.rng);
+    this.nextRetryAt = Math.min(
+      now + backoffMs(timing.p1aRetryMs, 0, timing.electionBackoffMaxMs, this.ctx.rng),
+      this.scout.giveUpAt,
+    );
     this.nextHeartbeatAt = NO_WAKE;
   }
 
@@ -464,14 +475,27 @@ export class Leader {
 
   private retransmit(): void {
     const { now, timing, cluster, rng } = this.ctx;
-    if (this.state === "prevoting") {
-      this.failAttempt();
+    const prevote = this.prevote;
+    if (this.state === "prevoting" && prevote) {
+      // Resend to the acceptors that have not answered, like p1a; grants add up. Unanswered
+      // for a leader timeout (too few acceptors reachable): give up, back off, ask again.
+      if (now >= prevote.giveUpAt) {
+        this.failAttempt(false);
+        return;
+      }
+      const message = { type: "prevote", ballot: prevote.ballot } as const;
+      for (const acceptor of cluster.quorum.acceptors) {
+        if (!prevote.answered(acceptor)) this.sendTo(acceptor, message);
+      }
+      prevote.retries++;
+      const wait = backoffMs(timing.p1aRetryMs, prevote.retries, timing.electionBackoffMaxMs, rng);
+      this.nextRetryAt = Math.min(now + wait, prevote.giveUpAt);
       return;
     }
     const scout = this.scout;
     if (this.state === "scouting" && scout) {
       if (now >= scout.giveUpAt) {
-        this.failAttempt();
+        this.failAttempt(true);
         return;
       }
       const p1a = { type: "p1a", ballot: this.ballot, fromSlot: scout.fromSlot } as const;

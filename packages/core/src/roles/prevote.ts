@@ -1,4 +1,5 @@
 import type { NodeId, QuorumSystem } from "@paxos/quorum-system";
+import type { Ballot } from "../ballot.js";
 import type { Timing } from "../config.js";
 
 /**
@@ -41,15 +42,21 @@ export class LiveLeaderWatch {
   }
 }
 
-/** The would-be leader's side: one round of prevotes. */
+/** The would-be leader's side: one round of prevotes (resent to the silent, like p1a). */
 export class PreVoteRound {
   readonly granted = new Set<NodeId>();
   readonly refused = new Set<NodeId>();
+  retries = 0;
 
   constructor(
     private readonly quorum: QuorumSystem,
-    readonly sentAt: number,
+    readonly ballot: Ballot,
+    readonly giveUpAt: number,
   ) {}
+
+  answered(acceptor: NodeId): boolean {
+    return this.granted.has(acceptor) || this.refused.has(acceptor);
+  }
 
   answer(acceptor: NodeId, granted: boolean): void {
     if (granted) {
