@@ -35,6 +35,7 @@ export { EventQueue } from "./heap.js";
 export {
   type CanCommit,
   canCommit,
+  canCommitVia,
   defaultLivenessBoundMs,
   describeState,
   type LivenessLayout,
@@ -43,6 +44,7 @@ export {
   type ProgressReport,
   type ProgressWindow,
   progressViolations,
+  stabilityViolations,
 } from "./liveness.js";
 export {
   LatencyConfigError,

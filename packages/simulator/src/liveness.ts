@@ -42,6 +42,16 @@ export interface CanCommit {
  * Roles on one node always reach each other.
  */
 export function canCommit(layout: LivenessLayout, state: NetState): CanCommit {
+  for (const n of layout.nodes) {
+    if (n.roles.includes("leader") && canCommitVia(layout, state, n.id)) {
+      return { ok: true, leader: n.id };
+    }
+  }
+  return { ok: false };
+}
+
+/** canCommit for one leader: `leader` is up and reaches both quorums and a reachable replica. */
+export function canCommitVia(layout: LivenessLayout, state: NetState, leader: string): boolean {
   const up = (id: string) => !state.down.has(id);
   const linked = (a: string, b: string) =>
     a === b || (!state.cut.has(`${a}>${b}`) && !state.cut.has(`${b}>${a}`));
@@ -52,14 +62,71 @@ export function canCommit(layout: LivenessLayout, state: NetState): CanCommit {
   const clients = having("client");
   const reachable = (replica: string) =>
     layout.externalClients === true || clients.some((c) => linked(c, replica));
-  for (const leader of having("leader")) {
-    const reached = acceptors.filter((a) => linked(leader, a));
-    if (!layout.quorum.isPhase1Quorum(reached) || !layout.quorum.isPhase2Quorum(reached)) {
+  if (!up(leader)) return false;
+  const reached = acceptors.filter((a) => linked(leader, a));
+  if (!layout.quorum.isPhase1Quorum(reached) || !layout.quorum.isPhase2Quorum(reached)) {
+    return false;
+  }
+  return replicas.some((r) => linked(leader, r) && reachable(r));
+}
+
+export interface LeaderChange {
+  readonly atMs: number;
+  readonly node: string;
+  readonly active: boolean;
+}
+
+/**
+ * Non-disruption: a leader that keeps everything it needs (canCommitVia) is not deposed by
+ * another node, during a fault or after it, e.g. by a node that missed its heartbeats while
+ * cut off or down. Holds when no message is lost (with loss a leader may honestly miss its
+ * quorum's answers for a while, and then it should be replaced). A leader in its first
+ * `graceMs` (not yet heard as live), or a state younger than `graceMs`, is not judged.
+ */
+export function stabilityViolations(
+  layout: LivenessLayout,
+  states: readonly NetState[],
+  changes: readonly LeaderChange[],
+  graceMs: number,
+): Violation[] {
+  const out: Violation[] = [];
+  const since = new Map<string, number>();
+  for (const c of changes) {
+    if (c.active) {
+      if (!since.has(c.node)) since.set(c.node, c.atMs);
       continue;
     }
-    if (replicas.some((r) => linked(leader, r) && reachable(r))) return { ok: true, leader };
+    // c.node stopped leading: a higher ballot reached it (a crash leaves no such record)
+    const from = since.get(c.node);
+    since.delete(c.node);
+    const i = stateIndexAt(states, c.atMs);
+    const state = states[i];
+    if (state === undefined || !canCommitVia(layout, state, c.node)) continue;
+    // since when it could commit without a break (it needs a moment to be heard as live)
+    let j = i;
+    while (j > 0 && canCommitVia(layout, states[j - 1]!, c.node)) j--;
+    if (
+      from !== undefined &&
+      c.atMs - states[j]!.atMs >= graceMs &&
+      c.atMs - from >= graceMs &&
+      out.length < 20
+    ) {
+      out.push({
+        kind: "liveness",
+        message:
+          `${c.node} was deposed at ${round(c.atMs)} ms although it kept a quorum and a ` +
+          `replica (${describeState(state)})`,
+      });
+    }
   }
-  return { ok: false };
+  return out;
+}
+
+/** Index of the state in force at `t` (-1 before the first). */
+function stateIndexAt(states: readonly NetState[], t: number): number {
+  let found = -1;
+  for (let i = 0; i < states.length && states[i]!.atMs <= t; i++) found = i;
+  return found;
 }
 
 export interface ProgressWindow {
@@ -171,11 +238,23 @@ export class NetStateLog {
     return { nodes: this.sim.config.nodes, quorum: this.sim.config.quorum };
   }
 
-  /** The check over the simulation's history so far, up to `untilMs`. */
-  check(withinMs: number, untilMs: number): ProgressReport {
+  /**
+   * The check over the simulation's history so far, up to `untilMs`; with `stableGraceMs`,
+   * non-disruption too (stabilityViolations: only for runs without message loss).
+   */
+  check(withinMs: number, untilMs: number, stableGraceMs?: number): ProgressReport {
     const returns: number[] = [];
     for (const h of this.sim.history) if (h.returnedAt !== null) returns.push(h.returnedAt);
-    return progressViolations(this.layout(), this.states, returns, { withinMs, untilMs });
+    const report = progressViolations(this.layout(), this.states, returns, { withinMs, untilMs });
+    if (stableGraceMs === undefined) return report;
+    const changes = this.sim.leadership.filter((l) => l.atMs <= untilMs);
+    return {
+      ...report,
+      violations: [
+        ...report.violations,
+        ...stabilityViolations(this.layout(), this.states, changes, stableGraceMs),
+      ],
+    };
   }
 }
 
