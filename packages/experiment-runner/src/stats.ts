@@ -3,7 +3,7 @@
 // (how long commits stopped, how long until throughput came back).
 
 import { mean, quantileSorted, standardDeviation } from "simple-statistics";
-import type { HistoryRecord, RunOutcome } from "./run/types.js";
+import { type HistoryRecord, kindOf, type RunOutcome } from "./run/types.js";
 
 export interface LatencyStats {
   count: number;
@@ -49,7 +49,14 @@ export interface Summary {
   ops: { invoked: number; completed: number; in_window: number; unfinished: number };
   throughput: { ops_per_s: number };
   latency: LatencyStats;
-  checks: { passed: boolean; total: number; failed: string[]; inconclusive: string[] } & Record<
+  checks: {
+    passed: boolean;
+    total: number;
+    failed: string[];
+    inconclusive: string[];
+    failed_safety: string[];
+    failed_liveness: string[];
+  } & Record<
     string,
     unknown
   >;
@@ -176,7 +183,8 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
     completed++;
     if (h.returnedAt >= from && h.returnedAt < to) samples.push(h.returnedAt - h.invokedAt);
   }
-  const failed = o.checks.filter((c) => !c.passed && !c.inconclusive).map((c) => c.name);
+  const failedChecks = o.checks.filter((c) => !c.passed && !c.inconclusive);
+  const failed = failedChecks.map((c) => c.name);
   const inconclusive = o.checks.filter((c) => !c.passed && c.inconclusive).map((c) => c.name);
   if (o.error !== undefined) failed.push("completed");
   const checks: Summary["checks"] = {
@@ -184,10 +192,14 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
     total: o.checks.length,
     failed,
     inconclusive,
+    // what the failures mean: something wrong done (safety) or something not done (liveness)
+    failed_safety: failedChecks.filter((c) => kindOf(c) === "safety").map((c) => c.name),
+    failed_liveness: failedChecks.filter((c) => kindOf(c) === "liveness").map((c) => c.name),
   };
   for (const c of o.checks) {
     checks[c.name] = {
       passed: c.passed,
+      kind: kindOf(c),
       violations: c.violations,
       ...(c.inconclusive ? { inconclusive: true } : {}),
     };

@@ -12,6 +12,7 @@ import {
   type QuorumSystem,
   UnsafeQuorumError,
 } from "@paxos/quorum-system";
+import { livenessOf } from "../chaos/liveness.js";
 import { fillChaos, resolveSchedules, simOnlyLinkIssues } from "../chaos/resolve.js";
 import {
   type ClusterConfig,
@@ -140,6 +141,8 @@ export function resolveConfig(value: unknown): Experiment {
     );
   }
   if (chaos) config.chaos = chaos;
+  const liveness = livenessOf(raw.liveness, config);
+  if (liveness) config.liveness = liveness;
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, variants };
 }

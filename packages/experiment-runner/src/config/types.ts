@@ -223,6 +223,7 @@ export interface RawConfig {
   workload?: WorkloadConfig;
   faults?: Fault[];
   chaos?: ChaosConfig;
+  liveness?: { withinMs?: number; check?: boolean };
 }
 
 /** Everything filled in; sweeps expanded into concrete variants that each carry a label. */
@@ -266,6 +267,8 @@ export interface ResolvedConfig {
   };
   faults: Fault[];
   chaos?: ResolvedChaos;
+  /** the during-fault liveness check (see src/chaos/liveness.ts); absent: off */
+  liveness?: { withinMs: number };
 }
 
 /** One problem with a config: where (a JSON pointer), what, and how to fix it. */

@@ -27,8 +27,8 @@ import {
   loadCluster,
   type NodeStatus,
 } from "@paxos/transport-ws";
-import type { FaultTime } from "../chaos/liveness.js";
-import { chaosChecks, faultsOfRun, linkPairs } from "../chaos/run.js";
+import { type FaultTime, NetStates } from "../chaos/liveness.js";
+import { chaosChecks, faultsOfRun, linkPairs, livenessChecks } from "../chaos/run.js";
 import { LEADER_REF, type Variant } from "../config/resolve.js";
 import type { LinkSpec as ConfigLink, Latency, ResolvedConfig } from "../config/types.js";
 import type { LoadgenSpec } from "../loadgen.js";
@@ -365,6 +365,17 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     };
     const { faults: runFaults } = faultsOfRun(config, variant, seed);
     const times: (FaultTime | undefined)[] = [];
+    const net = new NetStates();
+    /** the network's state now, for the during-fault liveness check */
+    const recordNet = (atMs: number) => {
+      const cut: string[] = [];
+      for (const [id, peers] of cuts) for (const p of peers) cut.push(`${id}>${p}`);
+      net.set(
+        atMs,
+        clusterIds.filter((id) => !isUp(id)),
+        cut,
+      );
+    };
     let chain = Promise.resolve();
     runFaults.forEach((f, index) => {
       const run = async () => {
@@ -483,6 +494,7 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
         const startedAt = at();
         await run();
         times[index] = { startedAt, doneAt: at() };
+        recordNet(times[index]!.doneAt);
       };
       timers.push(
         setTimeout(
@@ -534,6 +546,16 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
         checks.push(...c.checks);
         Object.assign(chaosExtra, c.extra);
       }
+      const live = livenessChecks({
+        config,
+        variant,
+        faults: runFaults,
+        states: net.states,
+        history,
+        externalClients: true,
+      });
+      checks.push(...live.checks);
+      Object.assign(chaosExtra, live.extra);
     }
   } catch (e) {
     if (e instanceof EnvironmentError) throw e;

@@ -22,7 +22,8 @@ import {
   type Violation,
 } from "@paxos/simulator";
 import type { FaultTime } from "../chaos/liveness.js";
-import { chaosChecks, faultsOfRun, keysTouched, linkPairs } from "../chaos/run.js";
+import { NetStates } from "../chaos/liveness.js";
+import { chaosChecks, faultsOfRun, keysTouched, linkPairs, livenessChecks } from "../chaos/run.js";
 import { LEADER_REF, type Variant } from "../config/resolve.js";
 import type { LinkSpec as ConfigLink, Fault, Latency, ResolvedConfig } from "../config/types.js";
 import type {
@@ -176,7 +177,8 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
 
   const { faults, chaos: schedule } = faultsOfRun(config, variant, seed);
   const times: (FaultTime | undefined)[] = [];
-  const applied = scheduleFaults(sim, faults, variant, times);
+  const net = new NetStates();
+  const applied = scheduleFaults(sim, faults, variant, times, net);
 
   const step = Math.max(10, w.durationMs / 200);
   let completed = 0;
@@ -248,6 +250,15 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       })
     : { checks: [], extra: {} };
   checks.push(...chaosResult.checks);
+  const live = livenessChecks({
+    config,
+    variant,
+    faults,
+    states: net.states,
+    history,
+    externalClients: false,
+  });
+  checks.push(...live.checks);
   const wallMs = performance.now() - started;
   const stats = sim.stats(0, sim.now);
   return {
@@ -278,6 +289,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       messages: stats.messages,
       deliveries_per_wall_s: Math.round(stats.messages.delivered / (wallMs / 1000)),
       ...chaosResult.extra,
+      ...live.extra,
     },
     ...(error === undefined ? {} : { error }),
   };
@@ -323,6 +335,7 @@ function scheduleFaults(
   faults: readonly Fault[],
   variant: Variant,
   times: (FaultTime | undefined)[],
+  net: NetStates,
 ): AppliedFault[] {
   const applied: AppliedFault[] = [];
   const crashedLeaders: string[] = [];
@@ -337,10 +350,31 @@ function scheduleFaults(
     const o = original.get(`${a}>${b}`);
     if (o) sim.network.setLink(a, b, o);
   };
+  // the network's state after each fault, for the during-fault liveness check
+  const record = () => {
+    const ids = sim.nodeIds;
+    const cut: string[] = [];
+    if (sim.network.partitioned) {
+      for (const a of ids) for (const b of ids) if (a !== b && sim.network.isBlocked(a, b)) cut.push(`${a}>${b}`);
+    }
+    net.set(
+      sim.now,
+      ids.filter((id) => !sim.isAlive(id)),
+      cut,
+    );
+  };
   faults.forEach((f, index) => {
     sim.at(f.atMs, () => {
       const at = sim.now;
       times[index] = { startedAt: at, doneAt: at };
+      play(f, at);
+      record();
+    });
+  });
+  return applied;
+
+  function play(f: Fault, at: number): void {
+    {
       switch (f.action) {
         case "crash": {
           const node = resolve(f.node);
@@ -433,9 +467,8 @@ function scheduleFaults(
           return;
         }
       }
-    });
-  });
-  return applied;
+    }
+  }
 }
 
 /**
