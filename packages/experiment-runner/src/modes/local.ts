@@ -372,13 +372,20 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
       for (const [id, peers] of cuts) for (const p of peers) cut.push(`${id}>${p}`);
       net.set(
         atMs,
-        clusterIds.filter((id) => !isUp(id)),
+        clusterIds.filter((id) => !isUp(id) || starting.has(id)),
         cut,
       );
     };
     let chain = Promise.resolve();
+    /** restarts still getting ready (the schedule does not wait for them) */
+    const pending: Promise<void>[] = [];
+    const starting = new Set<string>();
+    /** how far behind its time the latest-starting fault began */
+    let lagMs = 0;
     runFaults.forEach((f, index) => {
-      const run = async () => {
+      // a restart hands back its readiness wrapped (an async function returning a promise
+      // would wait for it)
+      const run = async (): Promise<{ ready: Promise<void> } | undefined> => {
         const when = Math.round(at());
         switch (f.action) {
           case "crash": {
@@ -407,10 +414,26 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
               applied.push({ atMs: when, what: `restart ${f.node}: not down, skipped` });
               return;
             }
-            await startNode(node);
-            await reapply(node);
+            // The schedule does not wait for the process to be ready (a restart takes a good
+            // part of a second, more on a busy machine, and the faults after it would fall
+            // behind their times): it goes on, and the node is told the cuts and link changes
+            // in force once it listens.
+            starting.add(node);
+            const ready = startNode(node)
+              .then(
+                () => reapply(node),
+                (e: Error) => {
+                  // a crash the schedule played before the node was ready is no failure
+                  if (isUp(node)) throw e;
+                  applied.push({
+                    atMs: Math.round(at()),
+                    what: `restart ${node}: crashed again before it was ready`,
+                  });
+                },
+              )
+              .finally(() => starting.delete(node));
             applied.push({ atMs: when, what: `restart ${node}`, node });
-            return;
+            return { ready };
           }
           case "partition": {
             const groups: string[][] = [];
@@ -492,9 +515,20 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
       };
       const timed = async () => {
         const startedAt = at();
-        await run();
-        times[index] = { startedAt, doneAt: at() };
-        recordNet(times[index]!.doneAt);
+        lagMs = Math.max(lagMs, startedAt - f.atMs);
+        const restart = await run();
+        const done = () => {
+          times[index] = { startedAt, doneAt: at() };
+          recordNet(times[index]!.doneAt);
+        };
+        if (restart === undefined) done();
+        else {
+          pending.push(
+            restart.ready.then(done, (e: Error) => {
+              applied.push({ atMs: Math.round(at()), what: `restart failed: ${e.message}` });
+            }),
+          );
+        }
       };
       timers.push(
         setTimeout(
@@ -525,6 +559,8 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     }
     for (const t of timers) clearTimeout(t);
     await chain;
+    await Promise.allSettled(pending);
+    chaosExtra.schedule_lag_ms = Math.round(lagMs);
     if (error === undefined && exit !== 0) {
       error = `the load generator failed (exit ${exit}); see logs/loadgen.log`;
     }
