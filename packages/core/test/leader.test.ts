@@ -249,7 +249,11 @@ test("an unanswered prevote gives up after a leader timeout; a heartbeat ends th
   ctx.now = leader.nextWakeAt();
   leader.tick();
   assert.is(ctx.take("prevote").length, 3, "asks again after the backoff");
-  leader.onHeartbeat("L2", { type: "heartbeat", ballot: { round: 1, leader: "L2" }, decidedBelow: 0 });
+  leader.onHeartbeat("L2", {
+    type: "heartbeat",
+    ballot: { round: 1, leader: "L2" },
+    decidedBelow: 0,
+  });
   leader.onPrevoteReply("a1", { type: "prevoteReply", ballot: BOTTOM, granted: true });
   leader.onPrevoteReply("a2", { type: "prevoteReply", ballot: BOTTOM, granted: true });
   assert.equal(ctx.take("p1a"), [], "it follows the live leader instead");

@@ -52,7 +52,11 @@ const { config, variants } = resolveConfig({
   faults,
 });
 const dir = mkdtempSync(join(tmpdir(), "takeover-local-"));
-console.log(`load average before: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+console.log(
+  `load average before: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}`,
+);
 try {
   const outcome = await runLocal({ config, variant: variants[0]!, repetition: 0, seed, dir });
   if (outcome.error) throw new Error(outcome.error);
@@ -85,5 +89,9 @@ try {
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
+  console.log(
+    `load average after: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
+  );
 }

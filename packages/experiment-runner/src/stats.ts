@@ -56,10 +56,7 @@ export interface Summary {
     inconclusive: string[];
     failed_safety: string[];
     failed_liveness: string[];
-  } & Record<
-    string,
-    unknown
-  >;
+  } & Record<string, unknown>;
   faults: FaultEffect[];
   leadership_changes: number;
   error: string | null;

@@ -152,7 +152,10 @@ test("a run that breaks the liveness bound fails as liveness: exit 3, not 1", as
     assert.equal(summary.checks.failed_liveness, ["progress-during-faults"]);
     assert.equal(summary.checks.failed_safety, []);
     assert.is(summary.checks["progress-during-faults"].kind, "liveness");
-    assert.match(summary.checks["progress-during-faults"].violations[0], /no commit for .* \(bound 1 ms\)/);
+    assert.match(
+      summary.checks["progress-during-faults"].violations[0],
+      /no commit for .* \(bound 1 ms\)/,
+    );
     const checks = JSON.parse(readFileSync(join(run, "checks.json"), "utf8"));
     assert.is(checks.safety.passed, true);
     assert.is(checks.liveness.passed, false);

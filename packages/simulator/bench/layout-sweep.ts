@@ -11,8 +11,8 @@
 
 import { DEFAULT_TIMING } from "@paxos/core";
 import { formatViolations } from "../src/checkers.js";
-import { defaultLivenessBoundMs } from "../src/liveness.js";
 import { describeSweepFault, LAYOUTS, runFaultCase, sweepFaults } from "../src/layout-sweep.js";
+import { defaultLivenessBoundMs } from "../src/liveness.js";
 import { SimRng } from "../src/rng.js";
 import { CHAOS_TIMING } from "../src/scenarios.js";
 
@@ -52,7 +52,8 @@ for (const spec of LAYOUTS) {
         worstWhat = `${describeSweepFault(fault)}, seed ${seed}`;
       }
       const vs = [...r.safety, ...r.liveness];
-      if (vs.length > 0) failed.push(`${describeSweepFault(fault)} seed ${seed}:\n${formatViolations(vs, 2)}`);
+      if (vs.length > 0)
+        failed.push(`${describeSweepFault(fault)} seed ${seed}:\n${formatViolations(vs, 2)}`);
     }
   }
   failures += failed.length;

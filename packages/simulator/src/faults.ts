@@ -72,41 +72,39 @@ export function applyFaults(sim: Simulation, faults: readonly Fault[], log?: Net
     });
   }
   function play(f: Fault): void {
-    {
-      switch (f.kind) {
-        case "weather":
-          setWeather(sim, f);
-          return;
-        case "partition":
-          sim.partition(f.groups);
-          return;
-        case "isolateLeader": {
-          const leader = sim.activeLeader();
-          if (leader !== undefined) sim.isolate(leader);
-          return;
-        }
-        case "heal":
-          sim.heal();
-          return;
-        case "crashLeader": {
-          let victim = sim.activeLeader();
-          if (victim === undefined) {
-            const alive = sim.nodesWithRole("leader").filter((id) => sim.isAlive(id));
-            if (alive.length === 0) return;
-            victim = fallback.pick(alive);
-          }
-          crashUntil(sim, victim, f.restartAtMs, record);
-          return;
-        }
-        case "crash":
-          crashUntil(sim, f.node, f.restartAtMs, record);
-          return;
-        case "recoverAll":
-          sim.heal();
-          setWeather(sim, { lossRate: 0, duplicateRate: 0, reorderRate: 0 });
-          for (const id of sim.nodeIds) if (!sim.isAlive(id)) sim.restart(id);
-          return;
+    switch (f.kind) {
+      case "weather":
+        setWeather(sim, f);
+        return;
+      case "partition":
+        sim.partition(f.groups);
+        return;
+      case "isolateLeader": {
+        const leader = sim.activeLeader();
+        if (leader !== undefined) sim.isolate(leader);
+        return;
       }
+      case "heal":
+        sim.heal();
+        return;
+      case "crashLeader": {
+        let victim = sim.activeLeader();
+        if (victim === undefined) {
+          const alive = sim.nodesWithRole("leader").filter((id) => sim.isAlive(id));
+          if (alive.length === 0) return;
+          victim = fallback.pick(alive);
+        }
+        crashUntil(sim, victim, f.restartAtMs, record);
+        return;
+      }
+      case "crash":
+        crashUntil(sim, f.node, f.restartAtMs, record);
+        return;
+      case "recoverAll":
+        sim.heal();
+        setWeather(sim, { lossRate: 0, duplicateRate: 0, reorderRate: 0 });
+        for (const id of sim.nodeIds) if (!sim.isAlive(id)) sim.restart(id);
+        return;
     }
   }
 }
@@ -123,12 +121,7 @@ function setWeather(
 }
 
 /** Crash `id` if it is up, and restart it at `restartAtMs` if it is still down then. */
-function crashUntil(
-  sim: Simulation,
-  id: string,
-  restartAtMs: number,
-  restarted: () => void,
-): void {
+function crashUntil(sim: Simulation, id: string, restartAtMs: number, restarted: () => void): void {
   if (!sim.isAlive(id)) return;
   sim.crash(id);
   sim.at(Math.max(restartAtMs, sim.now), () => {

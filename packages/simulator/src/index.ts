@@ -33,6 +33,14 @@ export {
 export { applyFaults, describeFault, type Fault } from "./faults.js";
 export { EventQueue } from "./heap.js";
 export {
+  LatencyConfigError,
+  type LatencySampler,
+  type LatencySpec,
+  latencySampler,
+  meanLatencyMs,
+  validateLatency,
+} from "./latency.js";
+export {
   type CanCommit,
   canCommit,
   canCommitVia,
@@ -46,14 +54,6 @@ export {
   progressViolations,
   stabilityViolations,
 } from "./liveness.js";
-export {
-  LatencyConfigError,
-  type LatencySampler,
-  type LatencySpec,
-  latencySampler,
-  meanLatencyMs,
-  validateLatency,
-} from "./latency.js";
 export { estimateWireBytes } from "./message-size.js";
 export {
   DEFAULT_LINK,

@@ -6,7 +6,14 @@
 // leader; a few ms when it does not), the during-fault liveness check and the safety checkers.
 // What the sweep test and bench/layout-sweep.ts run.
 
-import { DEFAULT_TIMING, type NodeConfig, type NodeStart, type PaxosNode, type Role, type Timing } from "@paxos/core";
+import {
+  DEFAULT_TIMING,
+  type NodeConfig,
+  type NodeStart,
+  type PaxosNode,
+  type Role,
+  type Timing,
+} from "@paxos/core";
 import { flexible, grid, majority, type QuorumSystem } from "@paxos/quorum-system";
 import { checkCommitsResumed, checkSafety, type Violation } from "./checkers.js";
 import type { NodeSpec } from "./cluster.js";

@@ -184,7 +184,13 @@ export function progressViolations(
       longest = toMs - last;
       gapFrom = last;
     }
-    windows.push({ fromMs, toMs, firstCommitMs: first, longestGapMs: longest, leader: can.leader! });
+    windows.push({
+      fromMs,
+      toMs,
+      firstCommitMs: first,
+      longestGapMs: longest,
+      leader: can.leader!,
+    });
     if (longest > o.withinMs && violations.length < 20) {
       violations.push({
         kind: "liveness",

@@ -311,8 +311,7 @@ export function runChaosCase(
   sim.runUntil(healByMs + resumeWithinMs);
   const withinMs =
     options.progressWithinMs ?? defaultLivenessBoundMs({ ...DEFAULT_TIMING, ...CHAOS_TIMING });
-  const progress =
-    withinMs > 0 ? log.check(withinMs, healByMs) : { violations: [], windows: [] };
+  const progress = withinMs > 0 ? log.check(withinMs, healByMs) : { violations: [], windows: [] };
   return {
     preset: name,
     seed,

@@ -31,7 +31,9 @@ test(`take-over sweep: ${LAYOUTS.length} layouts, partial partitions of the lead
         if (r.checked) longest = Math.max(longest, r.longestGapMs);
         const vs = [...r.safety, ...r.liveness];
         if (vs.length > 0) {
-          failures.push(`${spec.name}, ${describeSweepFault(fault)}, seed ${seed}:\n${formatViolations(vs, 2)}`);
+          failures.push(
+            `${spec.name}, ${describeSweepFault(fault)}, seed ${seed}:\n${formatViolations(vs, 2)}`,
+          );
         }
       }
     }

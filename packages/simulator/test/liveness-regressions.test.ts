@@ -10,14 +10,13 @@
 //   fixed-thrifty    thrifty phase 2 keeps its first targets whatever answers (the fixed
 //                    first-|Q2| target set)
 
-import { type NodeConfig, type NodeStart, PaxosNode } from "@paxos/core";
+import { DEFAULT_TIMING, type NodeConfig, type NodeStart, PaxosNode } from "@paxos/core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { formatViolations } from "../src/checkers.js";
-import { defaultLivenessBoundMs, NetStateLog } from "../src/liveness.js";
 import { buildLayout, LAYOUTS, type LayoutSpec, runFaultCase } from "../src/layout-sweep.js";
+import { defaultLivenessBoundMs, NetStateLog } from "../src/liveness.js";
 import { Simulation } from "../src/simulation.js";
-import { DEFAULT_TIMING } from "@paxos/core";
 
 type Bug = "probe-holds-off" | "no-prevote" | "fixed-thrifty";
 
@@ -71,10 +70,15 @@ const BOUND = defaultLivenessBoundMs(DEFAULT_TIMING);
 // everyone, so n2..n5 can commit. n1 lost its phase-2 quorum: it only probes, and n2 takes over.
 for (const bug of [undefined, "probe-holds-off"] as const) {
   test(`colocated partial partition of the leader${bug ? ` [bug: ${bug}]` : ""}`, () => {
-    const r = runFaultCase(layout("colocated majority5"), { kind: "cut", from: ["n3", "n4", "n5"] }, 1, {
-      faultMs: 6_000,
-      ...(bug ? { createNode: nodesWith(bug) } : {}),
-    });
+    const r = runFaultCase(
+      layout("colocated majority5"),
+      { kind: "cut", from: ["n3", "n4", "n5"] },
+      1,
+      {
+        faultMs: 6_000,
+        ...(bug ? { createNode: nodesWith(bug) } : {}),
+      },
+    );
     assert.is(r.leader, "n1");
     assert.ok(r.checked, "the fault leaves n2..n5 able to commit");
     assert.equal(r.safety, []);
@@ -84,7 +88,9 @@ for (const bug of [undefined, "probe-holds-off"] as const) {
     } else {
       assert.equal(r.liveness, [], formatViolations(r.liveness));
       assert.ok(r.longestGapMs < 1_000, `take-over took ${r.longestGapMs} ms`);
-      console.log(`  take-over: ${r.longestGapMs.toFixed(0)} ms without a commit (bound ${BOUND} ms)`);
+      console.log(
+        `  take-over: ${r.longestGapMs.toFixed(0)} ms without a commit (bound ${BOUND} ms)`,
+      );
     }
   });
 }
@@ -166,7 +172,10 @@ for (const bug of [undefined, "no-prevote"] as const) {
       bug ? "the bug did not show" : "no change of leader",
     );
     if (bug) {
-      assert.ok(report.violations.length > 0, `missed: longest gap ${report.windows[0]!.longestGapMs} ms`);
+      assert.ok(
+        report.violations.length > 0,
+        `missed: longest gap ${report.windows[0]!.longestGapMs} ms`,
+      );
       console.log(`  [${bug}] caught: ${report.violations[0]!.message}`);
     } else {
       assert.equal(report.violations, [], formatViolations(report.violations));
@@ -231,7 +240,9 @@ for (const bug of [undefined, "fixed-thrifty"] as const) {
       console.log(`  [${bug}] caught: ${report.violations[0]!.message}`);
     } else {
       assert.equal(report.violations, [], formatViolations(report.violations));
-      console.log(`  longest stretch without a commit: ${report.windows[0]!.longestGapMs.toFixed(0)} ms`);
+      console.log(
+        `  longest stretch without a commit: ${report.windows[0]!.longestGapMs.toFixed(0)} ms`,
+      );
     }
   });
 }

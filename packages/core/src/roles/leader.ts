@@ -339,8 +339,7 @@ export class Leader {
     const p1a = { type: "p1a", ballot: this.ballot, fromSlot } as const;
     // Thrifty phase 1: a minimal phase-1 quorum of acceptors known to answer (those that just
     // granted the prevote count), everyone on the first resend.
-    const healthy = (a: NodeId) =>
-      granted?.has(a) === true || this.health.isHealthy(a, now);
+    const healthy = (a: NodeId) => granted?.has(a) === true || this.health.isHealthy(a, now);
     const targets = this.options.thrifty
       ? thriftyTargets(cluster.quorum.acceptors, healthy, this.ctx.id, [], (x) =>
           cluster.quorum.isPhase1Quorum(x),

@@ -36,7 +36,8 @@ export function livenessOf(
 ): { withinMs: number } | undefined {
   if (raw?.check === false) return undefined;
   return {
-    withinMs: raw?.withinMs ?? defaultLivenessBoundMs({ ...DEFAULT_TIMING, ...config.engine.timing }),
+    withinMs:
+      raw?.withinMs ?? defaultLivenessBoundMs({ ...DEFAULT_TIMING, ...config.engine.timing }),
   };
 }
 
@@ -78,7 +79,9 @@ export function progressCheck(opts: {
   const layout: LivenessLayout = {
     nodes: [
       ...variant.nodes,
-      ...(opts.externalClients ? [] : variant.clients.map((id) => ({ id, roles: ["client" as const] }))),
+      ...(opts.externalClients
+        ? []
+        : variant.clients.map((id) => ({ id, roles: ["client" as const] }))),
     ],
     quorum: variant.quorum,
     externalClients: opts.externalClients,

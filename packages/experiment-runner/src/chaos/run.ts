@@ -2,17 +2,12 @@
 // faults and the chaos schedule, in time order), the pairs a link fault touches, the keys the
 // final reads cover, and the chaos check at the end.
 
+import type { NetState } from "@paxos/simulator";
 import type { Variant } from "../config/resolve.js";
 import { EVERY_REF, faultSchedule } from "../config/resolve.js";
 import type { ChaosSchedule, Fault, ResolvedConfig } from "../config/types.js";
 import type { CheckResult, HistoryRecord } from "../run/types.js";
-import type { NetState } from "@paxos/simulator";
-import {
-  type FaultTime,
-  type FinalReads,
-  progressCheck,
-  resumeCheck,
-} from "./liveness.js";
+import { type FaultTime, type FinalReads, progressCheck, resumeCheck } from "./liveness.js";
 import { scheduleFor } from "./resolve.js";
 
 export interface RunFaults {

@@ -355,7 +355,8 @@ function scheduleFaults(
     const ids = sim.nodeIds;
     const cut: string[] = [];
     if (sim.network.partitioned) {
-      for (const a of ids) for (const b of ids) if (a !== b && sim.network.isBlocked(a, b)) cut.push(`${a}>${b}`);
+      for (const a of ids)
+        for (const b of ids) if (a !== b && sim.network.isBlocked(a, b)) cut.push(`${a}>${b}`);
     }
     net.set(
       sim.now,
@@ -374,98 +375,96 @@ function scheduleFaults(
   return applied;
 
   function play(f: Fault, at: number): void {
-    {
-      switch (f.action) {
-        case "crash": {
-          const node = resolve(f.node);
-          if (node === undefined || !sim.isAlive(node)) {
-            applied.push({ atMs: at, what: `crash ${f.node}: no such live node, skipped` });
-            return;
-          }
-          if (f.node === LEADER_REF) crashedLeaders.push(node);
-          sim.crash(node);
-          applied.push({
-            atMs: at,
-            what: `crash ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
-            node,
-          });
+    switch (f.action) {
+      case "crash": {
+        const node = resolve(f.node);
+        if (node === undefined || !sim.isAlive(node)) {
+          applied.push({ atMs: at, what: `crash ${f.node}: no such live node, skipped` });
           return;
         }
-        case "restart": {
-          const node = f.node === LEADER_REF ? crashedLeaders.shift() : f.node;
-          if (node === undefined || sim.isAlive(node)) {
-            applied.push({ atMs: at, what: `restart ${f.node}: not down, skipped` });
-            return;
-          }
-          sim.restart(node);
-          applied.push({ atMs: at, what: `restart ${node}`, node });
+        if (f.node === LEADER_REF) crashedLeaders.push(node);
+        sim.crash(node);
+        applied.push({
+          atMs: at,
+          what: `crash ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
+          node,
+        });
+        return;
+      }
+      case "restart": {
+        const node = f.node === LEADER_REF ? crashedLeaders.shift() : f.node;
+        if (node === undefined || sim.isAlive(node)) {
+          applied.push({ atMs: at, what: `restart ${f.node}: not down, skipped` });
           return;
         }
-        case "partition": {
-          const groups = f.groups.map((g) =>
-            g.map(resolve).filter((x): x is string => x !== undefined),
-          );
-          sim.partition(groups);
-          applied.push({
-            atMs: at,
-            what: `partition ${groups.map((g) => `{${g.join(",")}}`).join(" | ")}`,
-          });
+        sim.restart(node);
+        applied.push({ atMs: at, what: `restart ${node}`, node });
+        return;
+      }
+      case "partition": {
+        const groups = f.groups.map((g) =>
+          g.map(resolve).filter((x): x is string => x !== undefined),
+        );
+        sim.partition(groups);
+        applied.push({
+          atMs: at,
+          what: `partition ${groups.map((g) => `{${g.join(",")}}`).join(" | ")}`,
+        });
+        return;
+      }
+      case "isolate": {
+        // cut off from the other nodes of the cluster; clients (in no group) still reach it
+        const node = resolve(f.node);
+        if (node === undefined) {
+          applied.push({ atMs: at, what: `isolate ${f.node}: no such node, skipped` });
           return;
         }
-        case "isolate": {
-          // cut off from the other nodes of the cluster; clients (in no group) still reach it
-          const node = resolve(f.node);
-          if (node === undefined) {
-            applied.push({ atMs: at, what: `isolate ${f.node}: no such node, skipped` });
-            return;
-          }
-          sim.partition([[node], clusterIds.filter((id) => id !== node)]);
-          applied.push({
-            atMs: at,
-            what: `isolate ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
-            node,
-          });
+        sim.partition([[node], clusterIds.filter((id) => id !== node)]);
+        applied.push({
+          atMs: at,
+          what: `isolate ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
+          node,
+        });
+        return;
+      }
+      case "heal":
+        sim.heal();
+        applied.push({ atMs: at, what: "heal" });
+        return;
+      case "link": {
+        const from = resolve(f.from);
+        const to = resolve(f.to);
+        if (from === undefined || to === undefined) return;
+        const pairs = linkPairs(from, to, f.symmetric ?? true, allIds);
+        if (f.reset) {
+          for (const [a, b] of pairs) resetLink(a, b);
+          applied.push({ atMs: at, what: `link ${from}->${to} reset` });
           return;
         }
-        case "heal":
-          sim.heal();
-          applied.push({ atMs: at, what: "heal" });
-          return;
-        case "link": {
-          const from = resolve(f.from);
-          const to = resolve(f.to);
-          if (from === undefined || to === undefined) return;
-          const pairs = linkPairs(from, to, f.symmetric ?? true, allIds);
-          if (f.reset) {
-            for (const [a, b] of pairs) resetLink(a, b);
-            applied.push({ atMs: at, what: `link ${from}->${to} reset` });
-            return;
-          }
-          // on top of what the link has now (a site's latency stays unless the fault sets one)
-          const set = linkOf(f.set ?? {});
-          for (const [a, b] of pairs) {
-            const now = sim.network.link(a, b);
-            if (!original.has(`${a}>${b}`)) original.set(`${a}>${b}`, now);
-            sim.network.setLink(a, b, { ...now, ...set });
-          }
-          applied.push({ atMs: at, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
-          return;
+        // on top of what the link has now (a site's latency stays unless the fault sets one)
+        const set = linkOf(f.set ?? {});
+        for (const [a, b] of pairs) {
+          const now = sim.network.link(a, b);
+          if (!original.has(`${a}>${b}`)) original.set(`${a}>${b}`, now);
+          sim.network.setLink(a, b, { ...now, ...set });
         }
-        case "recover": {
-          sim.heal();
-          for (const key of original.keys()) {
-            const [a, b] = key.split(">") as [string, string];
-            resetLink(a, b);
-          }
-          crashedLeaders.length = 0;
-          const restarted = clusterIds.filter((id) => !sim.isAlive(id));
-          for (const id of restarted) sim.restart(id);
-          applied.push({
-            atMs: at,
-            what: `recover${restarted.length > 0 ? `: restart ${restarted.join(", ")}` : ""}`,
-          });
-          return;
+        applied.push({ atMs: at, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
+        return;
+      }
+      case "recover": {
+        sim.heal();
+        for (const key of original.keys()) {
+          const [a, b] = key.split(">") as [string, string];
+          resetLink(a, b);
         }
+        crashedLeaders.length = 0;
+        const restarted = clusterIds.filter((id) => !sim.isAlive(id));
+        for (const id of restarted) sim.restart(id);
+        applied.push({
+          atMs: at,
+          what: `recover${restarted.length > 0 ? `: restart ${restarted.join(", ")}` : ""}`,
+        });
+        return;
       }
     }
   }

@@ -152,9 +152,7 @@ function recordCheckKinds(dir: string, outcome: RunOutcome, config: ResolvedConf
     const checks = outcome.checks.filter((c) => kindOf(c) === kind);
     record[kind] = {
       passed: checks.every((c) => c.passed || c.inconclusive === true),
-      ...(kind === "liveness" && config.liveness
-        ? { within_ms: config.liveness.withinMs }
-        : {}),
+      ...(kind === "liveness" && config.liveness ? { within_ms: config.liveness.withinMs } : {}),
       checks: Object.fromEntries(
         checks.map((c) => [c.name, { passed: c.passed, violations: c.violations }]),
       ),
