@@ -49,17 +49,57 @@ export interface ReplicaOptions {
   readonly window: number;
   /** how many commands a replica packs into one slot */
   readonly maxBatch: number;
+  /**
+   * how many bytes of commands a replica packs into one slot (a single larger command, up to
+   * the value limit, still gets a slot of its own)
+   */
+  readonly maxBatchBytes: number;
   /** how many applied slots a replica keeps to serve catch-up; older ones go by snapshot */
   readonly retainSlots: number;
-  /** most decisions in one catch-up reply */
+  /** and at most this many bytes of them */
+  readonly retainBytes: number;
+  /** most decisions in one catch-up reply (and never more bytes than a message may carry) */
   readonly catchupChunk: number;
+  /** a replica persists a snapshot of its state machine and sessions every this many slots */
+  readonly snapshotEverySlots: number;
+  /** ... or once this many bytes of commands were applied since the last one, if sooner */
+  readonly snapshotEveryBytes: number;
+  /**
+   * most client sessions a replica remembers; beyond it the least recently active one is
+   * forgotten (deterministically: every replica forgets the same one at the same slot)
+   */
+  readonly maxSessions: number;
+  /** most client requests waiting for a slot or a decision; newer ones are refused */
+  readonly maxPendingRequests: number;
 }
 
 export const DEFAULT_REPLICA: ReplicaOptions = {
   window: 64,
   maxBatch: 64,
+  maxBatchBytes: 1024 * 1024,
   retainSlots: 10_000,
+  retainBytes: 16 * 1024 * 1024,
   catchupChunk: 256,
+  snapshotEverySlots: 1_000,
+  snapshotEveryBytes: 8 * 1024 * 1024,
+  maxSessions: 100_000,
+  maxPendingRequests: 100_000,
+};
+
+/** The sizes nothing may exceed; a host derives them from its frame limit. */
+export interface Limits {
+  /** the largest message the engine builds, as JSON bytes (its host's frame limit, less room) */
+  readonly maxMessageBytes: number;
+  /**
+   * the most an operation may carry, its key and values together, as JSON bytes; larger
+   * operations are refused ("value is N bytes, the limit is M")
+   */
+  readonly maxValueBytes: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxMessageBytes: 16 * 1024 * 1024 - 64 * 1024,
+  maxValueBytes: 4 * 1024 * 1024,
 };
 
 export interface LeaderOptions {
@@ -70,9 +110,18 @@ export interface LeaderOptions {
    * into a slot already decided (its decision was lost); older ones come from replicas' catch-up
    */
   readonly retainDecisions: number;
+  /** and at most this many bytes of them */
+  readonly retainDecisionBytes: number;
+  /** the leader persists its decided prefix each time it grew by this many slots */
+  readonly persistDecidedEverySlots: number;
 }
 
-export const DEFAULT_LEADER: LeaderOptions = { thrifty: false, retainDecisions: 4_096 };
+export const DEFAULT_LEADER: LeaderOptions = {
+  thrifty: false,
+  retainDecisions: 4_096,
+  retainDecisionBytes: 16 * 1024 * 1024,
+  persistDecidedEverySlots: 512,
+};
 
 export interface NodeConfig {
   readonly id: NodeId;
@@ -81,6 +130,7 @@ export interface NodeConfig {
   readonly timing?: Partial<Timing>;
   readonly replica?: Partial<ReplicaOptions>;
   readonly leader?: Partial<LeaderOptions>;
+  readonly limits?: Partial<Limits>;
   /** the client's id; must be new for each incarnation of the process (seqs restart at 0) */
   readonly clientId?: string;
 }

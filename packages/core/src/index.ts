@@ -10,9 +10,11 @@ export {
 export {
   type ClusterLayout,
   DEFAULT_LEADER,
+  DEFAULT_LIMITS,
   DEFAULT_REPLICA,
   DEFAULT_TIMING,
   type LeaderOptions,
+  type Limits,
   type NodeConfig,
   type ReplicaOptions,
   ROLES,
@@ -20,7 +22,7 @@ export {
   type Timing,
 } from "./config.js";
 export type { RoleContext } from "./context.js";
-export type { NodeEvent, NodeOutput, PersistRecord, Rng } from "./effects.js";
+export type { NodeEvent, NodeOutput, PersistRecord, Rng, SnapshotRecord } from "./effects.js";
 export {
   type Decided,
   type Envelope,
@@ -34,6 +36,13 @@ export {
 export { type NodeStart, PaxosNode } from "./node.js";
 export { Acceptor } from "./roles/acceptor.js";
 export { Client } from "./roles/client.js";
+export { safeToForgetBelow } from "./roles/forget-rule.js";
 export { Leader } from "./roles/leader.js";
 export { Replica } from "./roles/replica.js";
+export {
+  batchBytes,
+  commandBytes,
+  jsonStringBytes,
+  operationBytes,
+} from "./size.js";
 export { KeyValueStore, type StateMachine } from "./state-machine.js";

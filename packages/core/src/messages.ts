@@ -36,8 +36,17 @@ export type Message =
   | { readonly type: "decision"; readonly slot: number; readonly value: Batch }
   // leader (scout) -> acceptor: phase 1a; acceptors report pvalues from `fromSlot` on
   | { readonly type: "p1a"; readonly ballot: Ballot; readonly fromSlot: number }
-  // acceptor -> leader: the acceptor's promised ballot and its accepted pvalues
-  | { readonly type: "p1b"; readonly ballot: Ballot; readonly accepted: readonly PValue[] }
+  // acceptor -> leader: the acceptor's promised ballot and its accepted pvalues from the p1a's
+  // fromSlot on, in `chunks` messages numbered from 0 (each below the message limit); it has
+  // forgotten every pvalue below `trimmedBelow`, and every slot below it is decided
+  | {
+      readonly type: "p1b";
+      readonly ballot: Ballot;
+      readonly accepted: readonly PValue[];
+      readonly trimmedBelow: number;
+      readonly chunk: number;
+      readonly chunks: number;
+    }
   // leader (commander) -> acceptor: phase 2a
   | { readonly type: "p2a"; readonly ballot: Ballot; readonly slot: number; readonly value: Batch }
   // acceptor -> leader: phase 2b, carrying the acceptor's promised ballot
@@ -60,12 +69,30 @@ export type Message =
   | { readonly type: "catchup"; readonly fromSlot: number }
   // replica -> replica: decided slots, in order, from a replica that still retains them
   | { readonly type: "catchupReply"; readonly decisions: readonly Decided[] }
-  // replica -> replica: state machine snapshot, for a replica behind the retained log
+  // replica -> replica: state machine snapshot at `slot` (every slot below applied), for a
+  // replica behind the retained log, in `chunks` messages numbered from 0: the state machine's
+  // entries and the client sessions, split so each message stays below the limit
   | {
       readonly type: "snapshot";
       readonly slot: number;
-      readonly state: unknown;
+      readonly chunk: number;
+      readonly chunks: number;
+      readonly entries: readonly unknown[];
       readonly sessions: readonly SessionSnapshot[];
+    }
+  // replica -> leaders: "I hold a durable snapshot at this slot" (it reaches the leaders only
+  // after the snapshot is on disk: persist, then send)
+  | { readonly type: "snapshotted"; readonly slot: number }
+  // leader -> acceptors: pvalues below this slot are safe to forget (see roles/trim-rule.ts)
+  | { readonly type: "trim"; readonly below: number }
+  // replica -> client: the command will not be executed, and why; when `maybeApplied`, it
+  // may have been executed before (its session expired), so its outcome is unknown
+  | {
+      readonly type: "refused";
+      readonly clientId: string;
+      readonly seq: number;
+      readonly reason: string;
+      readonly maybeApplied: boolean;
     };
 
 export type MessageType = Message["type"];
@@ -94,6 +121,9 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   "catchup",
   "catchupReply",
   "snapshot",
+  "snapshotted",
+  "trim",
+  "refused",
 ];
 
 /** An outbound message as a role produces it. */

@@ -2,19 +2,22 @@ import type { NodeId } from "@paxos/quorum-system";
 import { BOTTOM } from "./ballot.js";
 import {
   DEFAULT_LEADER,
+  DEFAULT_LIMITS,
   DEFAULT_REPLICA,
   DEFAULT_TIMING,
+  type Limits,
   type NodeConfig,
   type Role,
   type Timing,
 } from "./config.js";
 import type { RoleContext } from "./context.js";
-import type { NodeEvent, NodeOutput, PersistRecord, Rng } from "./effects.js";
+import type { NodeEvent, NodeOutput, PersistRecord, Rng, SnapshotRecord } from "./effects.js";
 import type { Message } from "./messages.js";
 import { Acceptor } from "./roles/acceptor.js";
 import { Client } from "./roles/client.js";
 import { Leader } from "./roles/leader.js";
 import { Replica } from "./roles/replica.js";
+import { MESSAGE_OVERHEAD_BYTES } from "./size.js";
 import { KeyValueStore, type StateMachine } from "./state-machine.js";
 
 export interface NodeStart {
@@ -79,18 +82,52 @@ export class PaxosNode {
       },
     };
     const recovered = start.recovered ?? [];
-    if (this.roles.has("acceptor")) this.acceptor = new Acceptor(this.ctx, recovered);
+    const limits: Limits = { ...DEFAULT_LIMITS, ...config.limits };
+    const replicaOptions = { ...DEFAULT_REPLICA, ...config.replica };
+    checkLimits(limits, replicaOptions.maxBatchBytes);
+    if (this.roles.has("acceptor")) this.acceptor = new Acceptor(this.ctx, limits, recovered);
     if (this.roles.has("leader")) {
       this.leader = new Leader(this.ctx, { ...DEFAULT_LEADER, ...config.leader }, recovered);
     }
     if (this.roles.has("replica")) {
+      let snapshot: SnapshotRecord | undefined;
+      for (const r of recovered) {
+        if (r.type === "snapshot" && (snapshot === undefined || r.slot > snapshot.slot))
+          snapshot = r;
+      }
       this.replica = new Replica(
         this.ctx,
-        { ...DEFAULT_REPLICA, ...config.replica },
+        replicaOptions,
+        limits,
         start.stateMachine ?? new KeyValueStore(),
+        snapshot,
       );
     }
-    if (this.roles.has("client")) this.client = new Client(this.ctx, config.clientId ?? config.id);
+    if (this.roles.has("client"))
+      this.client = new Client(this.ctx, config.clientId ?? config.id, limits);
+  }
+
+  /**
+   * Persist now what makes the next start quick: the replica's snapshot (if it applied
+   * anything since its last one) and the leader's decided prefix. The next drain carries the
+   * records. A host calls this on a graceful stop, then drains and writes, so a restart
+   * replays no decisions and its phase 1 starts at the end of the log. Returns whether there
+   * was anything to persist.
+   */
+  snapshotNow(): boolean {
+    const snapshot = this.replica?.snapshotNow() ?? false;
+    const decided = this.leader?.persistDecidedNow() ?? false;
+    return snapshot || decided;
+  }
+
+  /**
+   * Records that rebuild this node's durable state as it is now, but for the replica's latest
+   * snapshot (the host keeps that one apart). A host compacts its log by writing these at the
+   * head of a fresh segment, right after a drain's records are durable (then memory and disk
+   * agree), and deleting the older segments.
+   */
+  checkpoint(): PersistRecord[] {
+    return [...(this.acceptor?.checkpoint() ?? []), ...(this.leader?.checkpoint() ?? [])];
   }
 
   get now(): number {
@@ -226,7 +263,34 @@ export class PaxosNode {
       case "snapshot":
         replica?.onSnapshot(from, m);
         return replica !== undefined;
+      case "snapshotted":
+        leader?.onSnapshotted(from, m);
+        return leader !== undefined;
+      case "trim":
+        acceptor?.onTrim(from, m);
+        return acceptor !== undefined;
+      case "refused":
+        client?.onRefused(from, m);
+        return client !== undefined;
     }
+  }
+}
+
+/** Every message the engine builds must fit: the largest value with its command around it. */
+function checkLimits(limits: Limits, maxBatchBytes: number): void {
+  const { maxMessageBytes, maxValueBytes } = limits;
+  // One command of the largest size, with its client id (at most 128 characters, 6 bytes
+  // each when escaped), inside the largest message envelope.
+  const room = MESSAGE_OVERHEAD_BYTES + 1024 + 1024;
+  if (maxMessageBytes < maxValueBytes + room) {
+    throw new RangeError(
+      `limits.maxMessageBytes (${maxMessageBytes}) must be at least limits.maxValueBytes (${maxValueBytes}) plus ${room}`,
+    );
+  }
+  if (maxBatchBytes > maxMessageBytes - room) {
+    throw new RangeError(
+      `replica.maxBatchBytes (${maxBatchBytes}) must be at most limits.maxMessageBytes (${maxMessageBytes}) less ${room}`,
+    );
   }
 }
 

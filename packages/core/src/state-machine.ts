@@ -1,4 +1,5 @@
 import type { Operation, Result } from "./command.js";
+import { jsonStringBytes } from "./size.js";
 
 /**
  * A deterministic service the replicas replicate. Every replica applies the same operations in
@@ -6,9 +7,15 @@ import type { Operation, Result } from "./command.js";
  */
 export interface StateMachine<Op = Operation, Res = Result> {
   apply(op: Op): Res;
-  /** a copy of the state, for a replica that is too far behind to catch up slot by slot */
-  snapshot(): unknown;
-  restore(snapshot: unknown): void;
+  /**
+   * A copy of the state as a list of entries, for a replica's durable snapshot and for a
+   * replica too far behind to catch up slot by slot. Entries are what the engine splits a
+   * snapshot transfer at, so no single entry may be larger than a message.
+   */
+  snapshot(): readonly unknown[];
+  /** what one entry weighs in a JSON message, in bytes (an upper bound is fine) */
+  entryBytes(entry: unknown): number;
+  restore(entries: readonly unknown[]): void;
 }
 
 /** The key-value store every experiment measures: get, put, delete, compare-and-set. */
@@ -41,7 +48,12 @@ export class KeyValueStore implements StateMachine<Operation, Result> {
     return [...this.data];
   }
 
-  restore(snapshot: unknown): void {
+  entryBytes(entry: unknown): number {
+    const [key, value] = entry as [string, string];
+    return jsonStringBytes(key) + jsonStringBytes(value) + 3;
+  }
+
+  restore(snapshot: readonly unknown[]): void {
     if (!Array.isArray(snapshot))
       throw new TypeError("key-value snapshot must be an array of pairs");
     this.data.clear();

@@ -2,6 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BOTTOM } from "../src/ballot.js";
+import { DEFAULT_LIMITS } from "../src/config.js";
 import { Acceptor } from "../src/roles/acceptor.js";
 import { layout, put, Recorder } from "./harness.js";
 
@@ -11,7 +12,7 @@ const batch = (key: string) => [{ clientId: "c", seq: 0, ackedBelow: 0, op: put(
 
 function freshAcceptor() {
   const ctx = new Recorder("a1", layout(A));
-  return { ctx, acceptor: new Acceptor(ctx) };
+  return { ctx, acceptor: new Acceptor(ctx, DEFAULT_LIMITS) };
 }
 
 test("an acceptor adopts a p1a ballot higher than its promise and persists it before answering", () => {
@@ -19,7 +20,14 @@ test("an acceptor adopts a p1a ballot higher than its promise and persists it be
   acceptor.onP1a("L1", { type: "p1a", ballot: b(1), fromSlot: 0 });
   assert.equal(acceptor.promised, b(1));
   assert.equal(ctx.persisted, [{ type: "promise", ballot: b(1) }]);
-  assert.equal(ctx.take("p1b")[0]?.message, { type: "p1b", ballot: b(1), accepted: [] });
+  assert.equal(ctx.take("p1b")[0]?.message, {
+    type: "p1b",
+    ballot: b(1),
+    accepted: [],
+    trimmedBelow: 0,
+    chunk: 0,
+    chunks: 1,
+  });
 });
 
 test("an acceptor never lowers its promise: a lower p1a is answered with the higher promise", () => {
@@ -95,7 +103,7 @@ test("what an acceptor persisted survives a restart: its promise and its accepte
   acceptor.onP1a("L1", { type: "p1a", ballot: b(3), fromSlot: 0 });
   acceptor.onP2a("L1", { type: "p2a", ballot: b(3), slot: 4, value: batch("x") });
   acceptor.onP2a("L1", { type: "p2a", ballot: b(4), slot: 4, value: batch("y") });
-  const reborn = new Acceptor(new Recorder("a1", layout(A)), ctx.persisted);
+  const reborn = new Acceptor(new Recorder("a1", layout(A)), DEFAULT_LIMITS, ctx.persisted);
   assert.equal(reborn.promised, b(4));
   assert.equal(reborn.accepted(4)?.value, batch("y"));
   assert.equal(reborn.accepted(4)?.ballot, b(4));

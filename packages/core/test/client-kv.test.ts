@@ -1,6 +1,7 @@
 // The client's retry rule and the key-value service's semantics.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { DEFAULT_LIMITS } from "../src/config.js";
 import { Client } from "../src/roles/client.js";
 import { KeyValueStore } from "../src/state-machine.js";
 import { get, layout, put, Recorder } from "./harness.js";
@@ -10,7 +11,7 @@ function startClient() {
     clientRetryMs: 100,
     clientRetryMaxMs: 400,
   });
-  return { ctx, client: new Client(ctx, "client-1") };
+  return { ctx, client: new Client(ctx, "client-1", DEFAULT_LIMITS) };
 }
 
 test("a client numbers its commands and tells replicas which answers it already holds", () => {
@@ -124,7 +125,7 @@ test("a key-value snapshot restores the same state, and a malformed one is refus
   const copy = new KeyValueStore();
   copy.restore(kv.snapshot());
   assert.equal(copy.apply(get("b")), { type: "get", value: "2" });
-  assert.throws(() => copy.restore({ a: 1 }), /array of pairs/);
+  assert.throws(() => copy.restore({ a: 1 } as unknown as unknown[]), /array of pairs/);
   assert.throws(() => copy.restore([["a", 1]]), /string pairs/);
 });
 

@@ -7,7 +7,7 @@ import type { Batch } from "../src/command.js";
 import { DEFAULT_LEADER } from "../src/config.js";
 import type { PersistRecord } from "../src/effects.js";
 import { Leader } from "../src/roles/leader.js";
-import { layout, put, Recorder } from "./harness.js";
+import { layout, put, Recorder, tickToP1a } from "./harness.js";
 
 const A3 = ["a1", "a2", "a3"];
 const A5 = ["a1", "a2", "a3", "a4", "a5"];
@@ -28,21 +28,6 @@ function startLeader(
   return { ctx, leader };
 }
 
-/**
- * Tick the leader and grant its prevote from every acceptor, so its scout sends p1a; returns
- * the p1a envelopes. (Nothing happens when the leader's election timer is not due.)
- */
-function tickToP1a(ctx: Recorder, leader: Leader, acceptors = ctx.cluster.quorum.acceptors) {
-  leader.tick();
-  const prevote = ctx.take("prevote")[0]?.message;
-  if (prevote) {
-    for (const a of acceptors) {
-      leader.onPrevoteReply(a, { type: "prevoteReply", ballot: BOTTOM, granted: true });
-    }
-  }
-  return ctx.take("p1a");
-}
-
 /** Run phase 1 to adoption: every listed acceptor answers with its accepted pvalues. */
 function adopt(
   ctx: Recorder,
@@ -52,7 +37,14 @@ function adopt(
 ) {
   const p1a = tickToP1a(ctx, leader, acceptors)[0]!.message;
   for (const a of acceptors) {
-    leader.onP1b(a, { type: "p1b", ballot: p1a.ballot, accepted: answers[a] ?? [] });
+    leader.onP1b(a, {
+      type: "p1b",
+      ballot: p1a.ballot,
+      accepted: answers[a] ?? [],
+      trimmedBelow: 0,
+      chunk: 0,
+      chunks: 1,
+    });
   }
   return p1a.ballot;
 }
@@ -77,9 +69,10 @@ test("phase 1 waits for a phase-1 quorum of the configured system (flexible phas
   const quorum = flexible(A5, { phase1: 4, phase2: 2 });
   const { ctx, leader } = startLeader({ acceptors: A5, quorum });
   const ballot = tickToP1a(ctx, leader)[0]!.message.ballot;
-  for (const a of ["a1", "a2", "a3"]) leader.onP1b(a, { type: "p1b", ballot, accepted: [] });
+  for (const a of ["a1", "a2", "a3"])
+    leader.onP1b(a, { type: "p1b", ballot, accepted: [], trimmedBelow: 0, chunk: 0, chunks: 1 });
   assert.not.ok(leader.isActive, "three of five is a majority but not a phase-1 quorum here");
-  leader.onP1b("a4", { type: "p1b", ballot, accepted: [] });
+  leader.onP1b("a4", { type: "p1b", ballot, accepted: [], trimmedBelow: 0, chunk: 0, chunks: 1 });
   assert.ok(leader.isActive);
 });
 
@@ -158,7 +151,14 @@ test("repeated failed attempts back off exponentially up to the cap", () => {
   for (let attempt = 0; attempt < 6; attempt++) {
     const p1a = tickToP1a(ctx, leader)[0]!.message;
     const higher = { round: p1a.ballot.round, leader: "L9" };
-    leader.onP1b("a1", { type: "p1b", ballot: higher, accepted: [] });
+    leader.onP1b("a1", {
+      type: "p1b",
+      ballot: higher,
+      accepted: [],
+      trimmedBelow: 0,
+      chunk: 0,
+      chunks: 1,
+    });
     waits.push(leader.nextWakeAt() - ctx.now);
     ctx.now = leader.nextWakeAt();
   }
@@ -362,7 +362,15 @@ test("a leader never proposes into a slot a heartbeat reported decided", () => {
   ctx.now += 10_000; // L2 went quiet: L1 takes over
   const p1a = tickToP1a(ctx, leader)[0]!.message;
   assert.is(p1a.fromSlot, 5, "phase 1 asks only about undecided slots");
-  for (const a of A3) leader.onP1b(a, { type: "p1b", ballot: p1a.ballot, accepted: [] });
+  for (const a of A3)
+    leader.onP1b(a, {
+      type: "p1b",
+      ballot: p1a.ballot,
+      accepted: [],
+      trimmedBelow: 0,
+      chunk: 0,
+      chunks: 1,
+    });
   assert.ok(leader.isActive);
   assert.equal(ctx.take("p2a"), []);
 });

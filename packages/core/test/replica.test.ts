@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Batch, Command } from "../src/command.js";
-import { DEFAULT_REPLICA, type ReplicaOptions } from "../src/config.js";
+import { DEFAULT_LIMITS, DEFAULT_REPLICA, type ReplicaOptions } from "../src/config.js";
 import { Replica } from "../src/roles/replica.js";
 import { KeyValueStore } from "../src/state-machine.js";
 import { get, layout, put, Recorder } from "./harness.js";
@@ -18,7 +18,7 @@ const command = (clientId: string, seq: number, op = put(`k${seq}`, `v${seq}`)):
 function startReplica(options: Partial<ReplicaOptions> = {}, id = "R1") {
   const ctx = new Recorder(id, layout(A3, { leaders: ["L1"], replicas: ["R1", "R2"] }));
   const kv = new KeyValueStore();
-  const replica = new Replica(ctx, { ...DEFAULT_REPLICA, ...options }, kv);
+  const replica = new Replica(ctx, { ...DEFAULT_REPLICA, ...options }, DEFAULT_LIMITS, kv);
   return { ctx, replica, kv };
 }
 

@@ -2,6 +2,7 @@
 
 import {
   type LeaderOptions,
+  type Limits,
   type Message,
   type NodeConfig,
   type NodeStart,
@@ -27,6 +28,14 @@ export interface SimulationConfig {
   readonly timing?: Partial<Timing>;
   readonly replica?: Partial<ReplicaOptions>;
   readonly leader?: Partial<LeaderOptions>;
+  readonly limits?: Partial<Limits>;
+  /**
+   * Compact a node's disk as a real host does: once its log holds more than this many records,
+   * replace them by the node's checkpoint() (the latest replica snapshot is kept apart, as
+   * the host keeps it in its own file). 1,000 by default; chaos runs use small values so
+   * compaction interleaves with crashes and restarts.
+   */
+  readonly compactAfterRecords?: number;
   /** 1 ms constant links, no faults, when absent */
   readonly network?: NetworkSpec;
   /** closed-loop clients on every node with the client role; none when absent */

@@ -26,7 +26,7 @@ export function estimateWireBytes(m: Message): number {
       return n;
     }
     case "snapshot":
-      return 200 + JSON.stringify(m.state).length;
+      return 200 + JSON.stringify(m.entries).length + JSON.stringify(m.sessions).length;
     default:
       return 60;
   }

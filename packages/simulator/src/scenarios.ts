@@ -283,6 +283,7 @@ export function runChaosCase(
   // Engine knobs vary with the seed too, so the sweep covers thrifty phase 2, tiny batches and
   // windows, and small leader decision caches, not just the defaults.
   const knobs = SimRng.fromSeed(seed).fork("chaos/config");
+  const small = knobs.chance(0.5);
   const sim = new Simulation({
     nodes: p.nodes,
     quorum: p.quorum,
@@ -294,8 +295,20 @@ export function runChaosCase(
       catchupChunk: 16,
       window: knobs.pick([2, 8, 64]),
       maxBatch: knobs.pick([1, 4, 64]),
+      // frequent snapshots, so acceptors forget and disks compact while nodes crash
+      snapshotEverySlots: knobs.pick([8, 30, 2_000]),
+      maxBatchBytes: small ? 1_500 : knobs.pick([800, 1024 * 1024]),
     },
-    leader: { thrifty: knobs.chance(0.5), retainDecisions: knobs.pick([8, 4_096]) },
+    leader: {
+      thrifty: knobs.chance(0.5),
+      retainDecisions: knobs.pick([8, 4_096]),
+      persistDecidedEverySlots: knobs.pick([4, 512]),
+    },
+    // small messages, so p1b, catch-up and snapshot transfers go in several chunks
+    limits: small
+      ? { maxMessageBytes: 4_096, maxValueBytes: 512 }
+      : { maxMessageBytes: 16 * 1024 * 1024, maxValueBytes: 4 * 1024 * 1024 },
+    compactAfterRecords: knobs.pick([10, 100, 1_000]),
     network: CHAOS_NETWORK,
     workload: { outstandingPerClient: 2, keyCount: 5, valueBytes: 4 },
     ...(options.onDeliver ? { onDeliver: options.onDeliver } : {}),

@@ -79,8 +79,12 @@ interface Host {
   readonly isReplica: boolean;
   node: PaxosNode | null;
   incarnation: number;
-  /** the node's disk: every record it ever persisted, in order */
+  /**
+   * the node's disk: the records it persisted, in order, since the last compaction (which
+   * put its checkpoint at the head), and apart from them its latest replica snapshot
+   */
   readonly durable: PersistRecord[];
+  snapshot: PersistRecord | null;
   /** time of the earliest live TICK event, Infinity if none */
   wakeAt: number;
   /** generation of the live TICK event; older events are stale */
@@ -98,7 +102,7 @@ interface Host {
   ticksAtInstant: number;
 }
 
-/** per node, one counter per message type code (codes are 1..16, room for more) */
+/** per node, one counter per message type code (codes are 1..19, room for more) */
 const TYPE_SLOTS = 32;
 
 /** A node ticked this often at one instant keeps asking to be woken "now": a stuck timer. */
@@ -145,6 +149,9 @@ export class Simulation {
   private readonly maxEventsPerInstant: number;
   private readonly resolution: number;
   private readonly recordReplicaEvents: boolean;
+  private readonly compactAfterRecords: number;
+  /** operations a replica or client refused (value above the limit, overload, expiry) */
+  refusedCount = 0;
   private instant = -1;
   private eventsThisInstant = 0;
 
@@ -165,6 +172,7 @@ export class Simulation {
     this.maxEventsPerInstant = config.maxEventsPerInstant ?? 1_000_000;
     this.resolution = config.timeResolution ?? 1024;
     this.recordReplicaEvents = config.recordReplicaEvents ?? true;
+    this.compactAfterRecords = config.compactAfterRecords ?? 1_000;
     if (!(this.resolution >= 0) || !Number.isFinite(this.resolution)) {
       throw new SimulationConfigError(
         `timeResolution must be a number >= 0, got ${config.timeResolution}`,
@@ -186,6 +194,7 @@ export class Simulation {
       ...(config.timing ? { timing: config.timing } : {}),
       ...(config.replica ? { replica: config.replica } : {}),
       ...(config.leader ? { leader: config.leader } : {}),
+      ...(config.limits ? { limits: config.limits } : {}),
     }));
     this.hosts = config.nodes.map((n, index) => ({
       index,
@@ -196,6 +205,7 @@ export class Simulation {
       node: null,
       incarnation: 0,
       durable: [],
+      snapshot: null,
       wakeAt: Number.POSITIVE_INFINITY,
       wakeGen: 0,
       clientId: null,
@@ -297,7 +307,8 @@ export class Simulation {
 
   /** What the node has persisted over all its incarnations (its disk). */
   durableLog(id: string): readonly PersistRecord[] {
-    return this.host(id).durable;
+    const h = this.host(id);
+    return h.snapshot === null ? h.durable : [h.snapshot, ...h.durable];
   }
 
   /** The client id of the node's current incarnation, null if it has no client role. */
@@ -355,7 +366,7 @@ export class Simulation {
     const start: NodeStart = {
       now: this.clock,
       rng: this.rng.fork(`node/${h.id}/${inc}`),
-      recovered: h.durable.slice(),
+      recovered: h.snapshot === null ? h.durable.slice() : [h.snapshot, ...h.durable],
     };
     h.node = this.config.createNode
       ? this.config.createNode(config, start)
@@ -522,7 +533,7 @@ export class Simulation {
     for (;;) {
       const out = node.drain();
       const { persists, sends, events } = out;
-      for (let i = 0; i < persists.length; i++) h.durable.push(persists[i]!);
+      if (persists.length > 0) this.persist(h, node, persists);
       for (let i = 0; i < sends.length; i++) {
         const s = sends[i]!;
         this.send(h.index, s.to, s.message);
@@ -546,6 +557,20 @@ export class Simulation {
     }
   }
 
+  /** Write a drain's records to the node's disk, compacting it as a real host would. */
+  private persist(h: Host, node: PaxosNode, persists: readonly PersistRecord[]): void {
+    for (let i = 0; i < persists.length; i++) {
+      const r = persists[i]!;
+      if (r.type === "snapshot") h.snapshot = r;
+      else h.durable.push(r);
+    }
+    if (h.durable.length > this.compactAfterRecords) {
+      const head = node.checkpoint();
+      h.durable.length = 0;
+      for (const r of head) h.durable.push(r);
+    }
+  }
+
   private record(h: Host, e: NodeEvent): void {
     switch (e.type) {
       case "slotApplied":
@@ -565,6 +590,15 @@ export class Simulation {
           h.ops.observe(e.op, observedValue(e.op, e.result));
           h.submitsDue++;
         }
+        return;
+      }
+      case "refused": {
+        // Not executed (or, maybeApplied, unknown): the entry keeps no result, which the
+        // checkers read as an operation of unknown outcome; the closed loop goes on.
+        const entry = h.history[e.seq];
+        if (entry === undefined || entry.clientId !== e.clientId) return;
+        this.refusedCount++;
+        if (entry.auto && h.ops) h.submitsDue++;
         return;
       }
       case "leadership":

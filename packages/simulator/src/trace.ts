@@ -22,9 +22,12 @@ export const MESSAGE_TYPE_CODE: Readonly<Record<MessageType, number>> = {
   catchup: 11,
   catchupReply: 12,
   snapshot: 13,
-  probe: 14,
-  prevote: 15,
-  prevoteReply: 16,
+  snapshotted: 14,
+  trim: 15,
+  refused: 16,
+  probe: 17,
+  prevote: 18,
+  prevoteReply: 19,
 };
 
 export class TraceHash {

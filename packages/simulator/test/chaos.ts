@@ -28,6 +28,8 @@ export function sweep(preset: PresetName, defaultSeeds = 600): void {
       lost: 0,
       duplicated: 0,
       snapshots: 0,
+      trims: 0,
+      restartsFromOwnSnapshot: 0,
     };
     for (let seed = offset; seed < offset + count; seed++) {
       const replay = `replay: node packages/simulator/dist/src/replay.js ${preset} ${seed}`;
@@ -47,6 +49,14 @@ export function sweep(preset: PresetName, defaultSeeds = 600): void {
       totals.duplicated += sim.counters.duplicated;
       totals.snapshots += sim.replicaRuns.reduce(
         (n, run) => n + run.events.filter((e) => e.type === "snapshotInstalled").length,
+        0,
+      );
+      // bounded state at work: acceptors told to forget, replicas restarting from disk
+      for (const id of sim.nodeIds) totals.trims += sim.sentBy(id, "trim");
+      totals.restartsFromOwnSnapshot += sim.replicaRuns.reduce(
+        (n, run) =>
+          n +
+          run.events.filter((e) => e.type === "snapshotInstalled" && e.from === run.node).length,
         0,
       );
       if (r.safety.length > 0) {

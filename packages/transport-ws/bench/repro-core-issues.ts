@@ -18,7 +18,7 @@
 //    whatever happened to the previous attempt. Still so; PaxosClient works around it by
 //    sending a request addressed to a replica whose connection is down to one that is up.
 
-import { Client, type Message, type NodeConfig, PaxosNode } from "@paxos/core";
+import { Client, DEFAULT_LIMITS, type Message, type NodeConfig, PaxosNode } from "@paxos/core";
 import { majority } from "@paxos/quorum-system";
 
 const seed = Number(process.argv[2] ?? 3);
@@ -205,7 +205,7 @@ function makeSim(
     persist() {},
     emit() {},
   };
-  const client = new Client(ctx as never, "c");
+  const client = new Client(ctx as never, "c", DEFAULT_LIMITS);
   for (let i = 0; i < 3000; i++) client.submit({ type: "get", key: "k" });
   sent.length = 0;
   now = 100;

@@ -41,6 +41,20 @@ export class OperationTimeoutError extends Error {
   override readonly name = "OperationTimeoutError";
 }
 
+/**
+ * The cluster (or this library, for a value above the limit) refused the operation: it was not
+ * applied and never will be, unless `maybeApplied` (its session expired: outcome unknown).
+ */
+export class OperationRefusedError extends Error {
+  override readonly name = "OperationRefusedError";
+  constructor(
+    message: string,
+    readonly maybeApplied: boolean,
+  ) {
+    super(message);
+  }
+}
+
 interface Waiter {
   resolve(result: Result): void;
   reject(error: Error): void;
@@ -313,12 +327,13 @@ export class PaxosClient {
   };
 
   private onEvent(event: NodeEvent): void {
-    if (event.type !== "completed") return;
+    if (event.type !== "completed" && event.type !== "refused") return;
     const waiter = this.waiters.get(event.seq);
     if (waiter === undefined) return;
     this.waiters.delete(event.seq);
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    waiter.resolve(event.result);
+    if (event.type === "completed") waiter.resolve(event.result);
+    else waiter.reject(new OperationRefusedError(event.reason, event.maybeApplied));
   }
 
   private onData(replica: string, link: PeerLink, data: WebSocket.RawData): void {
@@ -339,7 +354,7 @@ export class PaxosClient {
     }
     const now = performance.now();
     for (const m of check.msgs) {
-      if (m.type === "response") this.node.receive(replica, m, now);
+      if (m.type === "response" || m.type === "refused") this.node.receive(replica, m, now);
     }
     this.scheduleTurn();
   }

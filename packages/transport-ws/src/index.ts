@@ -6,6 +6,7 @@ export {
   type ClusterTarget,
   type ConnectOptions,
   connect,
+  OperationRefusedError,
   OperationTimeoutError,
   PaxosClient,
 } from "./client.js";

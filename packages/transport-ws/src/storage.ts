@@ -34,6 +34,16 @@ function checkRecord(x: unknown): x is PersistRecord {
       return checkBallot(r.ballot, "ballot") === undefined;
     case "round":
       return typeof r.round === "number" && Number.isSafeInteger(r.round) && r.round >= 0;
+    case "decided":
+    case "trim":
+      return typeof r.below === "number" && Number.isSafeInteger(r.below) && r.below >= 0;
+    case "snapshot":
+      return (
+        typeof r.slot === "number" &&
+        Number.isSafeInteger(r.slot) &&
+        Array.isArray(r.entries) &&
+        Array.isArray(r.sessions)
+      );
     case "accept": {
       const p = r.pvalue as Record<string, unknown> | null;
       return (

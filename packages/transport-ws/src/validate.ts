@@ -17,6 +17,9 @@ export const LIMITS = {
   keyLength: 4096,
   /** values are bounded by the frame size limit (maxPayload) anyway */
   messagesPerFrame: 100_000,
+  reasonLength: 1024,
+  /** chunks of one p1b or snapshot transfer (a receiver holds at most one transfer's worth) */
+  chunks: 100_000,
 } as const;
 
 type Problem = string | undefined;
@@ -242,9 +245,12 @@ const MESSAGE_CHECKS: Record<
     check: (m, p) => checkBallot(m.ballot, `${p}.ballot`) ?? nat(m.fromSlot, `${p}.fromSlot`),
   },
   p1b: {
-    keys: ["type", "ballot", "accepted"],
+    keys: ["type", "ballot", "accepted", "trimmedBelow", "chunk", "chunks"],
     check: (m, p) =>
-      checkBallot(m.ballot, `${p}.ballot`) ?? checkArray(m.accepted, `${p}.accepted`, checkPValue),
+      checkBallot(m.ballot, `${p}.ballot`) ??
+      checkArray(m.accepted, `${p}.accepted`, checkPValue) ??
+      nat(m.trimmedBelow, `${p}.trimmedBelow`) ??
+      checkChunk(m, p),
   },
   p2a: {
     keys: ["type", "ballot", "slot", "value"],
@@ -279,13 +285,38 @@ const MESSAGE_CHECKS: Record<
     check: (m, p) => checkArray(m.decisions, `${p}.decisions`, checkDecided),
   },
   snapshot: {
-    keys: ["type", "slot", "state", "sessions"],
+    keys: ["type", "slot", "chunk", "chunks", "entries", "sessions"],
     check: (m, p) =>
       nat(m.slot, `${p}.slot`) ??
-      checkArray(m.state, `${p}.state`, checkKvPair) ??
+      checkChunk(m, p) ??
+      checkArray(m.entries, `${p}.entries`, checkKvPair) ??
       checkArray(m.sessions, `${p}.sessions`, checkSession),
   },
+  snapshotted: { keys: ["type", "slot"], check: (m, p) => nat(m.slot, `${p}.slot`) },
+  trim: { keys: ["type", "below"], check: (m, p) => nat(m.below, `${p}.below`) },
+  refused: {
+    keys: ["type", "clientId", "seq", "reason", "maybeApplied"],
+    check: (m, p) =>
+      str(m.clientId, `${p}.clientId`, LIMITS.idLength, false) ??
+      nat(m.seq, `${p}.seq`) ??
+      str(m.reason, `${p}.reason`, LIMITS.reasonLength, false) ??
+      (typeof m.maybeApplied === "boolean"
+        ? undefined
+        : `${p}.maybeApplied: expected a boolean, got ${describe(m.maybeApplied)}`),
+  },
 };
+
+/** A chunk number below a chunk count of at least one (and a sane bound on the count). */
+function checkChunk(m: Fields, p: string): Problem {
+  const problem = nat(m.chunk, `${p}.chunk`) ?? nat(m.chunks, `${p}.chunks`);
+  if (problem !== undefined) return problem;
+  const chunk = m.chunk as number;
+  const chunks = m.chunks as number;
+  if (chunks < 1 || chunks > LIMITS.chunks)
+    return `${p}.chunks: expected 1 to ${LIMITS.chunks}, got ${chunks}`;
+  if (chunk >= chunks) return `${p}.chunk: ${chunk} is not below chunks (${chunks})`;
+  return undefined;
+}
 
 /** Checks one message of core's `Message` union; returns the problem, or undefined. */
 export function checkMessage(x: unknown, path = "msg"): Problem {

@@ -46,6 +46,9 @@ const good: Record<Message["type"], Message> = {
     type: "p1b",
     ballot,
     accepted: [{ ballot: { round: 2, leader: "n2" }, slot: 4, value: commands }],
+    trimmedBelow: 3,
+    chunk: 0,
+    chunks: 2,
   },
   p2a: { type: "p2a", ballot, slot: 4, value: commands },
   p2b: { type: "p2b", ballot, slot: 4 },
@@ -55,6 +58,15 @@ const good: Record<Message["type"], Message> = {
   prevote: { type: "prevote", ballot },
   prevoteReply: { type: "prevoteReply", ballot, granted: false },
   catchup: { type: "catchup", fromSlot: 17 },
+  snapshotted: { type: "snapshotted", slot: 4000 },
+  trim: { type: "trim", below: 3000 },
+  refused: {
+    type: "refused",
+    clientId: "c-1",
+    seq: 9,
+    reason: "value is 9000000 bytes, the limit is 4194304",
+    maybeApplied: false,
+  },
   catchupReply: {
     type: "catchupReply",
     decisions: [
@@ -65,7 +77,9 @@ const good: Record<Message["type"], Message> = {
   snapshot: {
     type: "snapshot",
     slot: 40,
-    state: [
+    chunk: 1,
+    chunks: 3,
+    entries: [
       ["k", "v"],
       ["", ""],
     ],
@@ -143,6 +157,9 @@ const bad: Record<Message["type"], [(string | number)[], unknown, string][]> = {
     [["accepted", 0, "slot"], -4, "msg.accepted[0].slot"],
     [["accepted", 0, "ballot"], null, "msg.accepted[0].ballot"],
     [["accepted", 0, "value", 0, "seq"], "x", "msg.accepted[0].value[0].seq"],
+    [["trimmedBelow"], -1, "msg.trimmedBelow"],
+    [["chunk"], 2, "msg.chunk: 2 is not below chunks (2)"],
+    [["chunks"], 0, "msg.chunks: expected 1 to"],
   ],
   p2a: [
     [["slot"], 2 ** 53, "msg.slot"],
@@ -164,12 +181,20 @@ const bad: Record<Message["type"], [(string | number)[], unknown, string][]> = {
     [["decisions", 1, "slot"], null, "msg.decisions[1].slot"],
   ],
   snapshot: [
-    [["state"], { k: "v" }, "msg.state: expected an array"],
-    [["state", 0], ["k"], "expected a [key, value] pair"],
-    [["state", 0, 1], 5, "msg.state[0][1]"],
+    [["entries"], { k: "v" }, "msg.entries: expected an array"],
+    [["entries", 0], ["k"], "expected a [key, value] pair"],
+    [["entries", 0, 1], 5, "msg.entries[0][1]"],
+    [["chunk"], undefined, "msg.chunk"],
     [["sessions", 0, "results", 0, 0], "3", "msg.sessions[0].results[0][0]"],
     [["sessions", 0, "results", 1, 1, "type"], "x", "unknown result"],
     [["sessions", 0, "ackedBelow"], undefined, "msg.sessions[0].ackedBelow"],
+  ],
+  snapshotted: [[["slot"], "7", "msg.slot"]],
+  trim: [[["below"], -2, "msg.below"]],
+  refused: [
+    [["reason"], "", "msg.reason: empty string"],
+    [["maybeApplied"], "no", "msg.maybeApplied: expected a boolean"],
+    [["seq"], null, "msg.seq"],
   ],
 };
 

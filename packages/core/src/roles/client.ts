@@ -1,7 +1,9 @@
 import type { NodeId } from "@paxos/quorum-system";
 import type { Command, Operation } from "../command.js";
+import type { Limits } from "../config.js";
 import type { RoleContext } from "../context.js";
 import type { MessageOf } from "../messages.js";
+import { operationBytes } from "../size.js";
 
 interface Outstanding {
   readonly command: Command;
@@ -27,6 +29,7 @@ export class Client {
   constructor(
     private readonly ctx: RoleContext,
     readonly clientId: string,
+    private readonly limits: Limits,
   ) {
     this.replicas = ctx.cluster.replicas;
     if (this.replicas.length === 0) throw new Error("client: the cluster has no replicas");
@@ -38,9 +41,28 @@ export class Client {
     return this.outstanding.size;
   }
 
-  /** Start an operation; its completion arrives as a `completed` event. Returns its seq. */
+  /**
+   * Start an operation; its completion arrives as a `completed` event (or `refused`, at once
+   * for a value above the limit). Returns its seq.
+   */
   submit(op: Operation): number {
     const seq = this.nextSeq++;
+    const valueBytes = operationBytes(op);
+    if (valueBytes > this.limits.maxValueBytes) {
+      const reason = `value is ${valueBytes} bytes, the limit is ${this.limits.maxValueBytes}`;
+      const now = this.ctx.now;
+      this.ctx.emit({
+        type: "refused",
+        clientId: this.clientId,
+        seq,
+        op,
+        reason,
+        maybeApplied: false,
+        invokedAt: now,
+        returnedAt: now,
+      });
+      return seq;
+    }
     const first = this.outstanding.keys().next();
     const ackedBelow = first.done ? seq : first.value;
     const command: Command = { clientId: this.clientId, seq, ackedBelow, op };
@@ -69,6 +91,23 @@ export class Client {
       seq: m.seq,
       op: o.command.op,
       result: m.result,
+      invokedAt: o.invokedAt,
+      returnedAt: this.ctx.now,
+    });
+  }
+
+  onRefused(_from: NodeId, m: MessageOf<"refused">): void {
+    if (m.clientId !== this.clientId) return;
+    const o = this.outstanding.get(m.seq);
+    if (!o) return;
+    this.outstanding.delete(m.seq);
+    this.ctx.emit({
+      type: "refused",
+      clientId: this.clientId,
+      seq: m.seq,
+      op: o.command.op,
+      reason: m.reason,
+      maybeApplied: m.maybeApplied,
       invokedAt: o.invokedAt,
       returnedAt: this.ctx.now,
     });

@@ -5,8 +5,10 @@ import type { LeaderOptions } from "../config.js";
 import type { RoleContext } from "../context.js";
 import type { PersistRecord } from "../effects.js";
 import type { MessageOf, PValue } from "../messages.js";
+import { batchBytes } from "../size.js";
 import { AcceptorHealth } from "./acceptor-health.js";
 import { backoffMs } from "./backoff.js";
+import { safeToForgetBelow } from "./forget-rule.js";
 import { liveWindowMs, PreVoteRound } from "./prevote.js";
 import { thriftyTargets } from "./thrifty.js";
 
@@ -14,7 +16,12 @@ type LeaderState = "follower" | "prevoting" | "scouting" | "active";
 
 /** Phase 1 in progress: the scout of PMMC. */
 interface Scout {
+  /** acceptors whose whole p1b (every chunk) arrived */
   readonly ackers: Set<NodeId>;
+  /** chunks received so far per acceptor, for the answer marked with `trimmedBelow` */
+  readonly partial: Map<NodeId, { trimmedBelow: number; chunks: Set<number> }>;
+  /** the highest `trimmedBelow` any acceptor reported: every slot below it is decided */
+  trimmedBelow: number;
   /** pmax: for each slot, the highest-ballot pvalue any acker reported */
   readonly adopted: Map<number, PValue>;
   readonly fromSlot: number;
@@ -78,6 +85,15 @@ export class Leader {
   private highestSlot = -1;
   /** this leader's latest decisions, oldest first, to resend one a replica missed */
   private readonly recentDecisions = new Map<number, Batch>();
+  private recentDecisionBytes = 0;
+  /** the decided prefix last persisted: a restarted leader scouts from there */
+  private persistedDecidedBelow = 0;
+  /** acceptors (some of them) forgot every pvalue below this: never recover below it */
+  private trimmedBelow = 0;
+  /** each replica's latest durable snapshot, from its `snapshotted` reports */
+  private readonly snapshotAt = new Map<NodeId, number>();
+  /** the latest `trim` this leader sent */
+  private trimSent = 0;
   /** follower: when to try to lead if no heartbeat arrives before */
   private electionAt: number;
   /** consecutive failed attempts to lead, for the backoff */
@@ -103,7 +119,10 @@ export class Leader {
   ) {
     for (const record of recovered) {
       if (record.type === "round") this.maxRoundUsed = Math.max(this.maxRoundUsed, record.round);
+      else if (record.type === "decided")
+        this.decidedBelow = Math.max(this.decidedBelow, record.below);
     }
+    this.persistedDecidedBelow = this.decidedBelow;
     this.ballot = { round: this.maxRoundUsed, leader: ctx.id };
     const { cluster, timing } = ctx;
     this.health = new AcceptorHealth(liveWindowMs(timing), timing.p2aRetryMs);
@@ -179,7 +198,22 @@ export class Leader {
     this.health.heard(from, this.ctx.now);
     const scout = this.scout;
     if (order < 0 || this.state !== "scouting" || scout === null) return;
-    scout.ackers.add(from);
+    if (m.trimmedBelow > scout.trimmedBelow) scout.trimmedBelow = m.trimmedBelow;
+    if (!scout.ackers.has(from)) {
+      // The chunks of one answer belong together. Between two answers to the same ballot an
+      // acceptor can only have forgotten more (it accepts nothing under a ballot that is not
+      // active yet), so an answer with a higher mark replaces the chunks of an older one.
+      let partial = scout.partial.get(from);
+      if (partial === undefined || m.trimmedBelow > partial.trimmedBelow) {
+        partial = { trimmedBelow: m.trimmedBelow, chunks: new Set() };
+        scout.partial.set(from, partial);
+      }
+      if (m.trimmedBelow === partial.trimmedBelow) partial.chunks.add(m.chunk);
+      if (partial.chunks.size >= m.chunks) {
+        scout.partial.delete(from);
+        scout.ackers.add(from);
+      }
+    }
     for (const pvalue of m.accepted) {
       const held = scout.adopted.get(pvalue.slot);
       if (!held || compareBallots(pvalue.ballot, held.ballot) > 0) {
@@ -225,6 +259,34 @@ export class Leader {
       this.failedAttempts = 0;
       this.electionAt = this.ctx.now + this.electionTimeout();
     }
+  }
+
+  /**
+   * A replica holds a durable snapshot at `slot`: every slot below is decided, and once a
+   * majority of replicas hold one, acceptors may forget below it (roles/forget-rule.ts).
+   */
+  onSnapshotted(from: NodeId, m: MessageOf<"snapshotted">): void {
+    if (m.slot > (this.snapshotAt.get(from) ?? 0)) this.snapshotAt.set(from, m.slot);
+    this.learnDecidedBelow(m.slot);
+    if (this.state !== "active") return;
+    const below = Math.min(
+      safeToForgetBelow(this.snapshotAt, this.ctx.cluster.replicas),
+      this.decidedBelow,
+    );
+    if (below <= this.trimSent) return;
+    this.trimSent = below;
+    if (below > this.trimmedBelow) this.trimmedBelow = below;
+    const trim = { type: "trim", below } as const;
+    for (const acceptor of this.ctx.cluster.quorum.acceptors) this.ctx.send(acceptor, trim);
+  }
+
+  /** Records that rebuild this leader's durable state as it is now (for log compaction). */
+  checkpoint(): PersistRecord[] {
+    const records: PersistRecord[] = [];
+    if (this.maxRoundUsed > 0) records.push({ type: "round", round: this.maxRoundUsed });
+    if (this.persistedDecidedBelow > 0)
+      records.push({ type: "decided", below: this.persistedDecidedBelow });
+    return records;
   }
 
   /** A node answered a probe or a heartbeat: its acceptor's promise, or bottom. */
@@ -282,6 +344,9 @@ export class Leader {
     // Right after a change of leader, replicas still propose into slots the old leader
     // decided; one re-read per leader timeout is plenty.
     if (this.state !== "active" || now - this.recoveredAt < this.ctx.timing.leaderTimeoutMs) return;
+    // Below the acceptors' mark the value lives on only in replicas: they catch up from each
+    // other (a snapshot), not from here.
+    if (slot < this.trimmedBelow) return;
     this.recoveredAt = now;
     this.startScout(slot);
   }
@@ -330,6 +395,8 @@ export class Leader {
     this.commanders.clear();
     this.scout = {
       ackers: new Set(),
+      partial: new Map(),
+      trimmedBelow: 0,
       adopted: new Map(),
       fromSlot,
       sentAt: now,
@@ -360,11 +427,18 @@ export class Leader {
     this.failedAttempts = 0;
     this.p2Targets = null;
     this.checkTargets(true);
+    // Some acceptor of the quorum forgot everything below its mark: those slots are decided,
+    // and nobody may propose there again (roles/forget-rule.ts).
+    if (scout.trimmedBelow > this.trimmedBelow) this.trimmedBelow = scout.trimmedBelow;
+    this.learnDecidedBelow(scout.trimmedBelow);
     let highestAdopted = -1;
     for (const [slot, pvalue] of scout.adopted) {
       if (this.isDecided(slot)) {
-        // Read back for a replica that lost it (recover): this is the chosen value.
-        if (!this.recentDecisions.has(slot)) this.announce(slot, pvalue.value);
+        // Read back for a replica that lost it (recover): this is the chosen value, but only
+        // where no acceptor of the quorum forgot the slot (below the mark, the highest pvalue
+        // the others report may be an older, unchosen one).
+        if (slot >= scout.trimmedBelow && !this.recentDecisions.has(slot))
+          this.announce(slot, pvalue.value);
         continue;
       }
       this.proposals.set(slot, pvalue.value);
@@ -438,10 +512,18 @@ export class Leader {
 
   /** Tell every replica a decision, and keep it a while for replicas that miss it. */
   private announce(slot: number, value: Batch): void {
-    this.recentDecisions.set(slot, value);
-    if (this.recentDecisions.size > this.options.retainDecisions) {
-      const oldest = this.recentDecisions.keys().next();
-      if (!oldest.done) this.recentDecisions.delete(oldest.value);
+    if (!this.recentDecisions.has(slot)) {
+      this.recentDecisions.set(slot, value);
+      this.recentDecisionBytes += batchBytes(value);
+    }
+    const { retainDecisions, retainDecisionBytes } = this.options;
+    while (
+      this.recentDecisions.size > retainDecisions ||
+      (this.recentDecisionBytes > retainDecisionBytes && this.recentDecisions.size > 1)
+    ) {
+      const [oldest, batch] = this.recentDecisions.entries().next().value!;
+      this.recentDecisions.delete(oldest);
+      this.recentDecisionBytes -= batchBytes(batch);
     }
     const decision = { type: "decision", slot, value } as const;
     for (const replica of this.ctx.cluster.replicas) this.ctx.send(replica, decision);
@@ -559,6 +641,26 @@ export class Leader {
     if (slot < this.decidedBelow) return;
     this.decidedAbove.add(slot);
     while (this.decidedAbove.delete(this.decidedBelow)) this.decidedBelow++;
+    this.persistDecided();
+  }
+
+  /**
+   * Persist the decided prefix now and then, so a restarted leader's phase 1 starts near the
+   * end of the log rather than at slot 0 and its p1b stay a bounded size.
+   */
+  /** Persist the decided prefix now, if it grew since it was last persisted. */
+  persistDecidedNow(): boolean {
+    if (this.decidedBelow === this.persistedDecidedBelow) return false;
+    this.persistedDecidedBelow = this.decidedBelow;
+    this.ctx.persist({ type: "decided", below: this.decidedBelow });
+    return true;
+  }
+
+  private persistDecided(): void {
+    if (this.decidedBelow - this.persistedDecidedBelow < this.options.persistDecidedEverySlots)
+      return;
+    this.persistedDecidedBelow = this.decidedBelow;
+    this.ctx.persist({ type: "decided", below: this.decidedBelow });
   }
 
   /** Another leader reports a decided prefix: those slots are chosen, forget them. */
@@ -569,6 +671,7 @@ export class Leader {
     for (const s of this.commanders.keys()) if (s < slot) this.commanders.delete(s);
     this.decidedBelow = slot;
     while (this.decidedAbove.delete(this.decidedBelow)) this.decidedBelow++;
+    this.persistDecided();
   }
 }
 

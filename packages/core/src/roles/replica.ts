@@ -1,8 +1,10 @@
 import type { NodeId } from "@paxos/quorum-system";
 import { type Batch, type Command, commandKey, type Operation, type Result } from "../command.js";
-import type { ReplicaOptions } from "../config.js";
+import type { Limits, ReplicaOptions } from "../config.js";
 import type { RoleContext } from "../context.js";
+import type { SnapshotRecord } from "../effects.js";
 import type { Decided, MessageOf, SessionSnapshot } from "../messages.js";
+import { batchBytes, commandBytes, MESSAGE_OVERHEAD_BYTES, operationBytes } from "../size.js";
 import type { StateMachine } from "../state-machine.js";
 
 /** What a replica remembers of one client, so a retried command is applied once. */
@@ -23,6 +25,19 @@ interface OwnProposal {
   readonly value: Batch;
   sentAt: number;
 }
+
+/** A snapshot arriving in chunks from one peer. */
+interface IncomingSnapshot {
+  readonly from: NodeId;
+  readonly slot: number;
+  readonly chunks: number;
+  readonly received: Map<number, MessageOf<"snapshot">>;
+}
+
+/** What one decided slot adds to a catch-up reply besides its batch. */
+const DECIDED_OVERHEAD_BYTES = 48;
+/** What one session adds to a snapshot chunk besides its results. */
+const SESSION_OVERHEAD_BYTES = 96;
 
 const NO_WAKE = Number.POSITIVE_INFINITY;
 
@@ -49,9 +64,16 @@ export class Replica {
   /** decided batches: those not applied yet, and the last `retainSlots` applied ones */
   private readonly decisions = new Map<number, Batch>();
   private retainedFrom = 0;
+  /** bytes of the applied batches retained (those from retainedFrom to slotOut) */
+  private retainedBytes = 0;
+  /** the slot of the latest durable snapshot, and what was applied since */
+  private snapshotSlot = 0;
+  private bytesSinceSnapshot = 0;
+  private incoming: IncomingSnapshot | null = null;
   private highestDecided = -1;
   /** a leader's report of how far the log is decided */
   private leaderDecidedBelow = 0;
+  /** client sessions, least recently active first (an execute moves a session to the end) */
   private readonly sessions = new Map<string, Session>();
   /** who to answer for a command, by command key */
   private readonly awaiting = new Map<string, Awaiting>();
@@ -64,12 +86,27 @@ export class Replica {
   private nextResendAt = NO_WAKE;
   private readonly otherReplicas: NodeId[];
 
+  private readonly chunkBytes: number;
+
   constructor(
     private readonly ctx: RoleContext,
     private readonly options: ReplicaOptions,
+    private readonly limits: Limits,
     private readonly stateMachine: StateMachine<Operation, Result>,
+    recovered?: SnapshotRecord,
   ) {
     this.otherReplicas = ctx.cluster.replicas.filter((id) => id !== ctx.id);
+    this.chunkBytes = limits.maxMessageBytes - MESSAGE_OVERHEAD_BYTES;
+    if (recovered !== undefined) {
+      // Its own durable snapshot: start there, and learn the rest from peers and leaders.
+      this.install(recovered.slot, recovered.entries, recovered.sessions);
+      this.snapshotSlot = recovered.slot;
+      ctx.emit({ type: "snapshotInstalled", slot: recovered.slot, from: ctx.id });
+      // The report sent when it was taken may have been lost in the stop: tell the leaders
+      // again, so they know the slots below are decided and acceptors may forget them.
+      const report = { type: "snapshotted", slot: recovered.slot } as const;
+      for (const leader of ctx.cluster.leaders) ctx.send(leader, report);
+    }
   }
 
   /** the next slot to apply: every slot below it has been applied */
@@ -83,6 +120,15 @@ export class Replica {
 
   onRequest(from: NodeId, m: MessageOf<"request">): void {
     const command = m.command;
+    const valueBytes = operationBytes(command.op);
+    if (valueBytes > this.limits.maxValueBytes) {
+      this.refuse(
+        from,
+        command,
+        `value is ${valueBytes} bytes, the limit is ${this.limits.maxValueBytes}`,
+      );
+      return;
+    }
     const session = this.sessions.get(command.clientId);
     if (session) {
       // The client already holds this answer; a late duplicate needs none.
@@ -94,10 +140,29 @@ export class Replica {
       }
     }
     const key = commandKey(command);
+    if (!this.pending.has(key) && this.pending.size >= this.options.maxPendingRequests) {
+      this.refuse(
+        from,
+        command,
+        `replica ${this.ctx.id} is overloaded: ${this.pending.size} requests pending, the limit is ${this.options.maxPendingRequests}`,
+      );
+      return;
+    }
     this.awaiting.set(key, { client: from, clientId: command.clientId, seq: command.seq });
     if (this.pending.has(key)) return;
     this.pending.add(key);
     this.queue.push(command);
+  }
+
+  /** Tell a client its command was not executed and never will be (or, maybe, was before). */
+  private refuse(to: NodeId, command: Command, reason: string, maybeApplied = false): void {
+    this.ctx.send(to, {
+      type: "refused",
+      clientId: command.clientId,
+      seq: command.seq,
+      reason,
+      maybeApplied,
+    });
   }
 
   /**
@@ -123,25 +188,74 @@ export class Replica {
   onCatchup(from: NodeId, m: MessageOf<"catchup">): void {
     if (m.fromSlot >= this.slotOut) return;
     if (m.fromSlot < this.retainedFrom) {
-      const sessions: SessionSnapshot[] = [];
-      for (const [clientId, s] of this.sessions) {
-        sessions.push({ clientId, ackedBelow: s.ackedBelow, results: [...s.results] });
-      }
-      this.ctx.send(from, {
-        type: "snapshot",
-        slot: this.slotOut,
-        state: this.stateMachine.snapshot(),
-        sessions,
-      });
+      this.sendSnapshot(from);
       return;
     }
     const decisions: Decided[] = [];
     const end = Math.min(this.slotOut, m.fromSlot + this.options.catchupChunk);
+    let bytes = 0;
     for (let slot = m.fromSlot; slot < end; slot++) {
       const value = this.decisions.get(slot);
-      if (value) decisions.push({ slot, value });
+      if (!value) continue;
+      const size = batchBytes(value) + DECIDED_OVERHEAD_BYTES;
+      if (bytes + size > this.chunkBytes && decisions.length > 0) break;
+      decisions.push({ slot, value });
+      bytes += size;
     }
     this.ctx.send(from, { type: "catchupReply", decisions });
+  }
+
+  /** The state machine and the sessions at slotOut, in chunks that each fit in a message. */
+  private sendSnapshot(to: NodeId): void {
+    const parts = this.snapshotParts();
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      this.ctx.send(to, {
+        type: "snapshot",
+        slot: this.slotOut,
+        chunk: i,
+        chunks: parts.length,
+        entries: part.entries,
+        sessions: part.sessions,
+      });
+    }
+  }
+
+  private snapshotParts(): { entries: unknown[]; sessions: SessionSnapshot[] }[] {
+    const parts: { entries: unknown[]; sessions: SessionSnapshot[] }[] = [
+      { entries: [], sessions: [] },
+    ];
+    let bytes = 0;
+    const room = (size: number) => {
+      if (bytes + size > this.chunkBytes && bytes > 0) {
+        parts.push({ entries: [], sessions: [] });
+        bytes = 0;
+      }
+      bytes += size;
+      return parts[parts.length - 1]!;
+    };
+    for (const entry of this.stateMachine.snapshot()) {
+      room(this.stateMachine.entryBytes(entry) + 1).entries.push(entry);
+    }
+    // A session's results may be large (a get's value each): they are split across chunks
+    // as needed, and the receiver merges the pieces of one client.
+    for (const [clientId, s] of this.sessions) {
+      let piece: [number, Result][] = [];
+      let pieceBytes = SESSION_OVERHEAD_BYTES + clientId.length;
+      const flush = () => {
+        room(pieceBytes).sessions.push({ clientId, ackedBelow: s.ackedBelow, results: piece });
+        piece = [];
+        pieceBytes = SESSION_OVERHEAD_BYTES + clientId.length;
+      };
+      for (const [seq, result] of s.results) {
+        const size = resultBytes(result);
+        if (piece.length > 0 && pieceBytes + size > this.chunkBytes / 2) flush();
+        piece.push([seq, result]);
+        pieceBytes += size;
+      }
+      flush();
+    }
+    return parts;
   }
 
   onCatchupReply(_from: NodeId, m: MessageOf<"catchupReply">): void {
@@ -151,26 +265,62 @@ export class Replica {
 
   onSnapshot(from: NodeId, m: MessageOf<"snapshot">): void {
     if (m.slot <= this.slotOut) return;
-    this.stateMachine.restore(m.state);
-    this.sessions.clear();
-    for (const s of m.sessions) {
-      this.sessions.set(s.clientId, { ackedBelow: s.ackedBelow, results: new Map(s.results) });
+    let incoming = this.incoming;
+    if (
+      incoming === null ||
+      incoming.from !== from ||
+      incoming.slot !== m.slot ||
+      incoming.chunks !== m.chunks
+    ) {
+      // One transfer at a time: a newer one (or another peer's) replaces what was gathering.
+      if (incoming !== null && incoming.slot > m.slot) return;
+      incoming = { from, slot: m.slot, chunks: m.chunks, received: new Map() };
+      this.incoming = incoming;
     }
-    for (const slot of this.decisions.keys()) if (slot < m.slot) this.decisions.delete(slot);
-    // Own proposals below the snapshot lost their slots; their commands go back in the queue
-    // (those the snapshot already applied are filtered out when proposing).
-    for (const [slot, own] of this.proposals) {
-      if (slot < m.slot) {
-        this.proposals.delete(slot);
-        this.requeue(own.value);
-      }
+    incoming.received.set(m.chunk, m);
+    if (incoming.received.size < incoming.chunks) return;
+    this.incoming = null;
+    const entries: unknown[] = [];
+    const sessions: SessionSnapshot[] = [];
+    for (let i = 0; i < incoming.chunks; i++) {
+      const part = incoming.received.get(i);
+      if (part === undefined) return; // chunk numbers out of range: a broken peer
+      for (const e of part.entries) entries.push(e);
+      for (const piece of part.sessions) sessions.push(piece);
     }
-    this.slotOut = m.slot;
-    this.retainedFrom = m.slot;
-    this.slotIn = Math.max(this.slotIn, this.slotOut);
+    this.install(m.slot, entries, sessions);
     this.ctx.emit({ type: "snapshotInstalled", slot: m.slot, from });
     this.answerFromSessions();
     this.applyReady();
+  }
+
+  /** Replace the state with a snapshot taken after applying every slot below `slot`. */
+  private install(
+    slot: number,
+    entries: readonly unknown[],
+    sessions: readonly SessionSnapshot[],
+  ): void {
+    this.stateMachine.restore(entries);
+    this.sessions.clear();
+    for (const s of sessions) {
+      const held = this.sessions.get(s.clientId);
+      if (held) for (const [seq, result] of s.results) held.results.set(seq, result);
+      else this.sessions.set(s.clientId, { ackedBelow: s.ackedBelow, results: new Map(s.results) });
+    }
+    for (const key of this.decisions.keys()) if (key < slot) this.decisions.delete(key);
+    this.retainedBytes = 0;
+    this.bytesSinceSnapshot = 0;
+    // Own proposals below the snapshot lost their slots; their commands go back in the queue
+    // (those the snapshot already applied are filtered out when proposing).
+    for (const [own, proposal] of this.proposals) {
+      if (own < slot) {
+        this.proposals.delete(own);
+        this.requeue(proposal.value);
+      }
+    }
+    this.slotOut = slot;
+    this.retainedFrom = slot;
+    this.slotIn = Math.max(this.slotIn, this.slotOut);
   }
 
   tick(): void {
@@ -204,9 +354,20 @@ export class Replica {
         continue;
       }
       const batch: Command[] = [];
+      let bytes = 2;
       while (batch.length < maxBatch && this.queueHead < this.queue.length) {
-        const command = this.queue[this.queueHead++]!;
-        if (!this.isApplied(command)) batch.push(command);
+        const command = this.queue[this.queueHead]!;
+        if (this.isApplied(command)) {
+          this.queueHead++;
+          continue;
+        }
+        // Bounded by bytes too, so no p2a, decision or p1b is ever too large to send; a
+        // single command above the batch budget (but within the value limit) goes alone.
+        const size = commandBytes(command) + 1;
+        if (batch.length > 0 && bytes + size > this.options.maxBatchBytes) break;
+        batch.push(command);
+        bytes += size;
+        this.queueHead++;
       }
       if (batch.length === 0) break;
       const slot = this.slotIn++;
@@ -241,6 +402,9 @@ export class Replica {
 
   private learn(slot: number, value: Batch): void {
     if (slot < this.slotOut || this.decisions.has(slot)) return;
+    // Decisions far ahead would pile up unbounded while a hole stays open: keep those within
+    // retainSlots of it; the rest come again by catch-up once the hole is filled.
+    if (slot >= this.slotOut + this.options.retainSlots) return;
     this.decisions.set(slot, value);
     if (slot > this.highestDecided) this.highestDecided = slot;
   }
@@ -260,8 +424,15 @@ export class Replica {
       for (const command of value) this.execute(slot, command);
       this.ctx.emit({ type: "slotApplied", slot, value });
       this.slotOut++;
-      if (this.slotOut - this.retainedFrom > this.options.retainSlots) {
-        this.decisions.delete(this.retainedFrom++);
+      const size = batchBytes(value);
+      this.retainedBytes += size;
+      this.bytesSinceSnapshot += size;
+      this.forgetApplied();
+      if (
+        this.slotOut - this.snapshotSlot >= this.options.snapshotEverySlots ||
+        this.bytesSinceSnapshot >= this.options.snapshotEveryBytes
+      ) {
+        this.takeSnapshot();
       }
       value = this.decisions.get(this.slotOut);
     }
@@ -272,12 +443,77 @@ export class Replica {
     this.propose();
   }
 
+  /** Keep at most retainSlots applied decisions and retainBytes of them, for catch-up. */
+  private forgetApplied(): void {
+    const { retainSlots, retainBytes } = this.options;
+    while (
+      this.retainedFrom < this.slotOut &&
+      (this.slotOut - this.retainedFrom > retainSlots || this.retainedBytes > retainBytes)
+    ) {
+      const old = this.decisions.get(this.retainedFrom);
+      if (old !== undefined) {
+        this.retainedBytes -= batchBytes(old);
+        this.decisions.delete(this.retainedFrom);
+      }
+      this.retainedFrom++;
+    }
+  }
+
+  /**
+   * Persist the state machine and the sessions at slotOut, then tell the leaders (the message
+   * leaves only once the snapshot is durable: persist, then send). Leaders use the reports to
+   * let acceptors forget (roles/forget-rule.ts); the host keeps only the latest snapshot.
+   */
+  /**
+   * Take a snapshot now if anything was applied since the last one (a host calls this on a
+   * graceful stop, so the next start reads a snapshot rather than replaying the log).
+   */
+  snapshotNow(): boolean {
+    if (this.slotOut === this.snapshotSlot) return false;
+    this.takeSnapshot();
+    return true;
+  }
+
+  private takeSnapshot(): void {
+    const entries = this.stateMachine.snapshot();
+    const sessions: SessionSnapshot[] = [];
+    for (const [clientId, s] of this.sessions) {
+      sessions.push({ clientId, ackedBelow: s.ackedBelow, results: [...s.results] });
+    }
+    const slot = this.slotOut;
+    this.ctx.persist({ type: "snapshot", slot, entries, sessions });
+    this.ctx.emit({ type: "snapshotTaken", slot, bytes: this.bytesSinceSnapshot });
+    this.snapshotSlot = slot;
+    this.bytesSinceSnapshot = 0;
+    const report = { type: "snapshotted", slot } as const;
+    for (const leader of this.ctx.cluster.leaders) this.ctx.send(leader, report);
+  }
+
   private execute(slot: number, command: Command): void {
     const key = commandKey(command);
     this.pending.delete(key);
     let session = this.sessions.get(command.clientId);
     if (!session) {
+      if (command.ackedBelow > 0) {
+        // The client has had answers before, yet no session is left: it was forgotten (the
+        // table is bounded). This command may be a retry of one applied back then, so it is
+        // not executed again; every replica decides the same at this slot.
+        this.answerRefused(
+          command,
+          `the session of client ${command.clientId} expired (more than ${this.options.maxSessions} clients since): the outcome of its unanswered operations is unknown`,
+          true,
+        );
+        return;
+      }
       session = { ackedBelow: 0, results: new Map() };
+      this.sessions.set(command.clientId, session);
+      if (this.sessions.size > this.options.maxSessions) {
+        const oldest = this.sessions.keys().next();
+        if (!oldest.done) this.sessions.delete(oldest.value);
+      }
+    } else {
+      // Least recently active first: move this session to the end.
+      this.sessions.delete(command.clientId);
       this.sessions.set(command.clientId, session);
     }
     if (command.seq < session.ackedBelow || session.results.has(command.seq)) return;
@@ -292,6 +528,14 @@ export class Replica {
     this.ctx.emit({ type: "executed", slot, command, result });
     const waiting = this.awaiting.get(key);
     if (waiting !== undefined) this.respond(waiting, result);
+  }
+
+  private answerRefused(command: Command, reason: string, maybeApplied: boolean): void {
+    const key = commandKey(command);
+    const waiting = this.awaiting.get(key);
+    if (waiting === undefined) return;
+    this.awaiting.delete(key);
+    this.refuse(waiting.client, command, reason, maybeApplied);
   }
 
   private respond(to: Awaiting, result: Result): void {
@@ -364,4 +608,9 @@ export class Replica {
     }
     this.stuckSince = this.ctx.now;
   }
+}
+
+function resultBytes(result: Result): number {
+  const value = "value" in result && result.value !== null ? result.value.length * 6 + 2 : 4;
+  return 64 + value;
 }

@@ -1,0 +1,67 @@
+import type { Batch, Command, Operation } from "./command.js";
+
+/**
+ * What a string weighs inside a JSON text, in UTF-8 bytes, quotes included. The engine bounds
+ * every message it builds by this measure (batches, p1b chunks, catch-up replies, snapshot
+ * chunks), so a host whose frames carry JSON never meets a message above its frame limit.
+ * Exact for JSON.stringify's escaping: control characters take six bytes, quote and backslash
+ * two, non-ASCII their UTF-8 length (a lone surrogate is escaped as six).
+ */
+export function jsonStringBytes(s: string): number {
+  // Fast path: printable ASCII without quote or backslash is one byte a character.
+  if (PLAIN.test(s)) return s.length + 2;
+  let n = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20) n += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6;
+    else if (c === 0x22 || c === 0x5c) n += 2;
+    else if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 6;
+    } else if (c >= 0xdc00 && c <= 0xdfff) n += 6;
+    else n += 3;
+  }
+  return n;
+}
+
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Field names, numbers and punctuation of one command, generously (seqs up to 2^53). */
+const COMMAND_OVERHEAD_BYTES = 160;
+
+/** The bytes an operation's strings add to a message. */
+export function operationBytes(op: Operation): number {
+  switch (op.type) {
+    case "get":
+    case "delete":
+      return jsonStringBytes(op.key);
+    case "put":
+      return jsonStringBytes(op.key) + jsonStringBytes(op.value);
+    case "cas":
+      return (
+        jsonStringBytes(op.key) +
+        jsonStringBytes(op.value) +
+        (op.expected === null ? 4 : jsonStringBytes(op.expected))
+      );
+  }
+}
+
+/** An upper bound of what one command weighs inside a JSON message. */
+export function commandBytes(c: Command): number {
+  return COMMAND_OVERHEAD_BYTES + jsonStringBytes(c.clientId) + operationBytes(c.op);
+}
+
+/** An upper bound of what a batch weighs inside a JSON message. */
+export function batchBytes(batch: Batch): number {
+  let n = 2;
+  for (const c of batch) n += commandBytes(c) + 1;
+  return n;
+}
+
+/** Room for a message's own fields (type, ballot, slot, chunk numbers) around its payload. */
+export const MESSAGE_OVERHEAD_BYTES = 512;
