@@ -1,7 +1,8 @@
 // What a leader failure and a follower restart cost on real processes: five paxos-node
 // processes on loopback (acceptors 5, replicas 3, leaders 2, colocated, majority; the engine's
 // default timing), a closed-loop load, then one after the other: SIGKILL the leader (restarted
-// 3 s later), and SIGKILL and restart each follower. For every fault the longest stretch
+// 3 s later), and SIGKILL and restart each node in turn (so each follower, and whoever leads
+// by then once more). For every fault the longest stretch
 // without an acknowledged operation in the 4 s after it (and the restart after it) is printed.
 //
 //   node packages/experiment-runner/dist/bench/takeover-local.js [--seed 1] [--thrifty]
@@ -21,14 +22,15 @@ function arg(name: string, fallback: string): string {
 
 const seed = Number(arg("seed", "1"));
 const thrifty = process.argv.includes("--thrifty");
-const FOLLOWERS = ["n2", "n3", "n4", "n5"];
-// the leader first (killed at 3 s, back at 6 s), then each follower: down 2 s, then 4 s to rejoin
+// every node in turn: the one leading by then is a second leader kill, the others followers
+const NODES = ["n1", "n2", "n3", "n4", "n5"];
+// the leader first (killed at 3 s, back at 6 s), then each node: down 2 s, then 4 s to rejoin
 const faults: { atMs: number; action: "crash" | "restart"; node: string }[] = [
   { atMs: 3_000, action: "crash", node: "@leader" },
   { atMs: 6_000, action: "restart", node: "@leader" },
 ];
 let t = 10_000;
-for (const node of FOLLOWERS) {
+for (const node of NODES) {
   faults.push({ atMs: t, action: "crash", node }, { atMs: t + 2_000, action: "restart", node });
   t += 6_000;
 }
