@@ -11,6 +11,7 @@ import type { ClusterLayout, LeaderOptions, ReplicaOptions, Role, Timing } from 
 import { fromSpec, type QuorumSpec } from "@paxos/quorum-system";
 import { Ajv, type ErrorObject } from "ajv";
 import { type LinkSpec, linkSpecSchema } from "./link-emulation.js";
+import { STORAGE_MODES, type StorageMode } from "./memory-storage.js";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 
@@ -50,6 +51,11 @@ export interface ClusterFile {
   readonly maxFrameBytes?: number;
   /** fdatasync the acceptor log on every drain that persists (default true) */
   readonly fsync?: boolean;
+  /**
+   * "fsync" (default): synced before sending; "file": written, not synced; "memory": no disk
+   * (benchmarks only). Takes precedence over `fsync`.
+   */
+  readonly storage?: StorageMode;
 }
 
 /** A validated cluster with everything derived from it. */
@@ -167,6 +173,7 @@ export const clusterFileSchema = {
     logLevel: { enum: ["trace", "debug", "info", "warn", "error", "fatal", "silent"] },
     maxFrameBytes: { type: "integer", minimum: 1024, maximum: 1024 * 1024 * 1024 },
     fsync: { type: "boolean" },
+    storage: { enum: STORAGE_MODES },
   },
 } as const;
 

@@ -98,6 +98,9 @@ export interface NodeStatus {
   readonly links: Readonly<Record<string, LinkStatus>>;
   readonly clients: number;
   readonly badFrames: number;
-  /** since start: engine turns, fdatasyncs (and ms spent in them), frames and messages */
+  /**
+   * since start: engine turns, fdatasyncs (and ms spent in them), frames and messages, slots
+   * and commands applied
+   */
   readonly counters: Readonly<Record<string, number>>;
 }

@@ -4,6 +4,7 @@
 
 export {
   type ClusterTarget,
+  ConnectError,
   type ConnectOptions,
   connect,
   OperationRefusedError,
@@ -45,5 +46,6 @@ export {
   type LinkSpec,
 } from "./link-emulation.js";
 export { fileLogger, type Logger } from "./logger.js";
+export { MemoryStorage, STORAGE_MODES, type Storage, type StorageMode } from "./memory-storage.js";
 export { NodeHost, type NodeHostOptions } from "./node-host.js";
 export { checkDataFrame, checkMessage } from "./validate.js";

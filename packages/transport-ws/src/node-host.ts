@@ -26,6 +26,7 @@ import { parseControlRequest } from "./control-protocol.js";
 import { isActive, LinkShaper, type LinkSpec } from "./link-emulation.js";
 import { LogDigest } from "./log-digest.js";
 import type { Logger } from "./logger.js";
+import { MemoryStorage, type Storage, type StorageMode } from "./memory-storage.js";
 import { PeerLink } from "./peer-link.js";
 import { InboundServer, type Session } from "./server.js";
 import { DurableLog } from "./storage.js";
@@ -38,6 +39,8 @@ export interface NodeHostOptions {
   readonly logger: Logger;
   /** overrides the cluster file's `fsync` */
   readonly fsync?: boolean;
+  /** overrides the cluster file's `storage` (and `fsync`) */
+  readonly storage?: StorageMode;
 }
 
 const MAX_CLIENT_BUFFER = 64 * 1024 * 1024;
@@ -49,7 +52,7 @@ export class NodeHost {
   readonly node: PaxosNode;
   private readonly cluster: Cluster;
   private readonly log: Logger;
-  private readonly storage: DurableLog;
+  private readonly storage: Storage;
   private readonly server: InboundServer;
   private readonly links = new Map<string, PeerLink>();
   /** authenticated client connections by client id: responses go back on them */
@@ -77,9 +80,14 @@ export class NodeHost {
     messagesIn: 0,
     framesOut: 0,
     messagesOut: 0,
+    /** replica: slots applied and the commands in them (commands per slot = batching) */
+    slotsApplied: 0,
+    commandsApplied: 0,
+    /** characters of the data frames sent (bytes, for ASCII JSON) */
+    bytesOut: 0,
   };
 
-  private constructor(options: NodeHostOptions, storage: DurableLog, node: PaxosNode) {
+  private constructor(options: NodeHostOptions, storage: Storage, node: PaxosNode) {
     this.id = options.id;
     this.cluster = options.cluster;
     this.log = options.logger;
@@ -120,10 +128,16 @@ export class NodeHost {
         `${cluster.source}: no cluster secret: set "secret" in the file or PAXOS_CLUSTER_SECRET`,
       );
     }
-    const fsync = options.fsync ?? cluster.file.fsync ?? true;
-    const { log: storage, recovered } = DurableLog.open(join(options.dataDir, "state.jsonl"), {
-      fsync,
-    });
+    const mode: StorageMode =
+      options.storage ??
+      (options.fsync === false ? "file" : undefined) ??
+      cluster.file.storage ??
+      ((cluster.file.fsync ?? true) ? "fsync" : "file");
+    const fsync = mode === "fsync";
+    const { log: storage, recovered } =
+      mode === "memory"
+        ? { log: new MemoryStorage(), recovered: { records: [], truncatedBytes: 0 } }
+        : DurableLog.open(join(options.dataDir, "state.jsonl"), { fsync });
     if (recovered.truncatedBytes > 0) {
       logger.warn({ bytes: recovered.truncatedBytes }, "cut a torn tail off the durable log");
     }
@@ -156,7 +170,7 @@ export class NodeHost {
         url: nodeUrl(self),
         quorum: cluster.layout.quorum.describe(),
         recoveredRecords: recovered.records.length,
-        fsync,
+        storage: mode,
         pid: process.pid,
       },
       "node started",
@@ -281,6 +295,8 @@ export class NodeHost {
       switch (event.type) {
         case "slotApplied":
           this.digest.apply(event.slot, event.value);
+          this.counters.slotsApplied++;
+          this.counters.commandsApplied += event.value.length;
           break;
         case "snapshotInstalled":
           this.digest.resetAt(event.slot);
@@ -338,6 +354,7 @@ export class NodeHost {
   private deliver(to: string, parts: readonly string[]): void {
     const frame = frameFromParts(this.id, parts);
     this.counters.framesOut++;
+    this.counters.bytesOut += frame.length;
     if (
       frame.length > this.frameBudgetChars &&
       Buffer.byteLength(frame) > this.cluster.maxFrameBytes
