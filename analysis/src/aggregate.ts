@@ -26,6 +26,7 @@ export interface RunStats {
 
 export interface CheckCount {
   name: string;
+  kind: "safety" | "liveness" | "run";
   runs: number;
   passed: number;
   failed: number;
@@ -115,6 +116,7 @@ function countChecks(runs: readonly RunData[]): CheckCount[] {
     for (const c of r.checks) {
       const e = byName.get(c.name) ?? {
         name: c.name,
+        kind: c.kind,
         runs: 0,
         passed: 0,
         failed: 0,

@@ -11,7 +11,12 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ExperimentStats, experimentStats, type VariantStats } from "./aggregate.js";
+import {
+  type CheckCount,
+  type ExperimentStats,
+  experimentStats,
+  type VariantStats,
+} from "./aggregate.js";
 import { maxOf } from "./extent.js";
 import { type Cell, esc, htmlTable, inlineSvg, markdownTable, page } from "./html.js";
 import { experimentFigures, type Figure, faultMarks, formatNumber } from "./plots.js";
@@ -212,17 +217,35 @@ export function glance(stats: ExperimentStats): string[] {
   const runs = checked.reduce((n, v) => n + v.runs.length, 0);
   const failed = stats.variants.filter((v) => v.verdict === "failed");
   const undecided = stats.variants.filter((v) => v.verdict === "undecided");
-  if (failed.length > 0) {
+  const failedOf = (kind: CheckCount["kind"]) =>
+    failed.filter((v) => v.checks.some((c) => c.kind === kind && c.failed > 0));
+  const unsafe = failedOf("safety");
+  const stalled = failedOf("liveness");
+  const broken = failedOf("run");
+  if (unsafe.length > 0) {
     out.push(
-      `SAFETY CHECKS FAILED in ${failed.map((v) => v.info.label).join(", ")}: see "Safety checks" below.`,
+      `SAFETY CHECKS FAILED in ${unsafe.map((v) => v.info.label).join(", ")}: see "Checks" below.`,
     );
+  }
+  if (stalled.length > 0) {
+    out.push(
+      `LIVENESS CHECKS FAILED in ${stalled.map((v) => v.info.label).join(", ")}: commits stalled ` +
+        `longer than the bound while the cluster could commit (not a safety violation); see "Checks" below.`,
+    );
+  }
+  if (broken.length > 0) {
+    out.push(`Runs did not complete in ${broken.map((v) => v.info.label).join(", ")}.`);
+  }
+  if (failed.length > 0) {
+    // said above
   } else if (undecided.length > 0) {
     out.push(
       `Some checks could not decide (out of time) in ${undecided.map((v) => v.info.label).join(", ")}.`,
     );
   } else {
     out.push(
-      `Safety: all ${runs} run(s) passed every check (agreement, validity, linearizability, ...).`,
+      `Checks: all ${runs} run(s) passed every check (safety: agreement, validity, ` +
+        "linearizability, ...; liveness: progress during faults, commits resume, ...).",
     );
   }
   const notChecked = stats.variants.filter(unchecked).map((v) => v.info.label);
@@ -252,7 +275,12 @@ function checksTable(stats: ExperimentStats): { header: string[]; rows: Cell[][]
       return { text: `ok ${c.passed}/${c.runs}`, cls: "ok" };
     }),
   ]);
-  return { header: ["variant", ...names], rows };
+  const kindOf = (n: string) =>
+    stats.variants.flatMap((v) => v.checks).find((c) => c.name === n)?.kind ?? "safety";
+  return {
+    header: ["variant", ...names.map((n) => (kindOf(n) === "liveness" ? `${n} (liveness)` : n))],
+    rows,
+  };
 }
 
 function linearizabilityNote(stats: ExperimentStats): string {
@@ -392,9 +420,12 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
       : "",
     "<h2>Figures</h2>",
     ...figures.map(figureHtml),
-    "<h2>Safety checks</h2>",
+    "<h2>Checks</h2>",
     htmlTable(checks.header, checks.rows, {
-      caption: "Runs in which each check passed. A failed check names the run and seed to replay.",
+      caption:
+        "Runs in which each check passed. Safety checks fail when something wrong was done; " +
+        "liveness checks (marked) when commits stalled while the cluster could commit. A failed " +
+        "check names the run and seed to replay.",
     }),
     failures.length > 0 ? `<ul>${failures.join("")}</ul>` : "",
     `<p class="meta">${esc(linearizabilityNote(stats))}</p>`,

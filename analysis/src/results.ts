@@ -62,6 +62,8 @@ export interface SystemSummary {
 
 export interface CheckVerdict {
   name: string;
+  /** what a failure means: something wrong done, something right not done in time, no run */
+  kind: "safety" | "liveness" | "run";
   passed: boolean;
   inconclusive: boolean;
   violations: string[];
@@ -195,12 +197,21 @@ function readTimeline(dir: string): RunData["timeline"] {
     .filter((p) => Number.isFinite(p.tMs) && Number.isFinite(p.opsPerS));
 }
 
+/** Checks about progress (older results do not record a check's kind). */
+const LIVENESS_CHECKS = ["commits-resume", "progress-during-faults", "converged"];
+
 function checksOf(summary: RunSummary): CheckVerdict[] {
   const out: CheckVerdict[] = [];
   for (const [name, v] of Object.entries(summary.checks)) {
     if (!isObject(v) || typeof v.passed !== "boolean") continue;
     out.push({
       name,
+      kind:
+        v.kind === "liveness" || v.kind === "safety"
+          ? v.kind
+          : LIVENESS_CHECKS.includes(name)
+            ? "liveness"
+            : "safety",
       passed: v.passed,
       inconclusive: v.inconclusive === true,
       violations: Array.isArray(v.violations) ? v.violations.map(String) : [],
@@ -209,6 +220,7 @@ function checksOf(summary: RunSummary): CheckVerdict[] {
   if (summary.error !== null && summary.error !== undefined) {
     out.push({
       name: "completed",
+      kind: "run",
       passed: false,
       inconclusive: false,
       violations: [summary.error],

@@ -70,7 +70,7 @@ if (chromium === null) {
       assert.match(dom.stdout, /<table class="summary">/);
       assert.match(dom.stdout, /<h1>tiny-sweep<\/h1>/);
       assert.is(dom.stdout.match(/<svg /g)?.length, 6, "six inline figures in the DOM");
-      assert.match(dom.stdout, /Safety checks/);
+      assert.match(dom.stdout, /<h2>Checks<\/h2>/);
       assert.not.match(dom.stderr, PAGE_ERRORS);
 
       mkdirSync(OUTPUT, { recursive: true });

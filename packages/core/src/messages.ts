@@ -57,10 +57,20 @@ export type Message =
   | { readonly type: "p2a"; readonly ballot: Ballot; readonly slot: number; readonly value: Batch }
   // acceptor -> leader: phase 2b, carrying the acceptor's promised ballot
   | { readonly type: "p2b"; readonly ballot: Ballot; readonly slot: number }
-  // active leader -> leaders, replicas and acceptors: "I lead with this ballot"
+  // active leader -> leaders, replicas and acceptors: "I lead with this ballot, and a phase-2
+  // quorum of acceptors and a replica answer me". Only this holds other leaders off.
   | { readonly type: "heartbeat"; readonly ballot: Ballot; readonly decidedBelow: number }
-  // acceptor -> leader: answers a heartbeat with the acceptor's promised ballot
-  | { readonly type: "heartbeatAck"; readonly ballot: Ballot }
+  // active leader -> acceptors and replicas: "are you there?" (failure detection; it says
+  // nothing about the leader being alive, so it holds no one off)
+  | { readonly type: "probe"; readonly ballot: Ballot }
+  // acceptor or replica node -> leader: answers a probe or a heartbeat, once per node, with the
+  // node's acceptor's promised ballot (the bottom ballot on a node without an acceptor)
+  | { readonly type: "probeAck"; readonly ballot: Ballot }
+  // would-be leader -> acceptors: "would you promise a ballot above yours?" (PreVote, before
+  // any p1a, so a node that was cut off cannot depose a leader that is alive)
+  | { readonly type: "prevote"; readonly ballot: Ballot }
+  // acceptor -> would-be leader: granted unless a live leader's heartbeat came recently
+  | { readonly type: "prevoteReply"; readonly ballot: Ballot; readonly granted: boolean }
   // replica -> replica: "send me decisions from this slot on"
   | { readonly type: "catchup"; readonly fromSlot: number }
   // replica -> replica: decided slots, in order, from a replica that still retains them
@@ -110,7 +120,10 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   "p2a",
   "p2b",
   "heartbeat",
-  "heartbeatAck",
+  "probe",
+  "probeAck",
+  "prevote",
+  "prevoteReply",
   "catchup",
   "catchupReply",
   "snapshot",

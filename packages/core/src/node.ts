@@ -1,4 +1,5 @@
 import type { NodeId } from "@paxos/quorum-system";
+import { BOTTOM } from "./ballot.js";
 import {
   DEFAULT_LEADER,
   DEFAULT_LIMITS,
@@ -198,6 +199,16 @@ export class PaxosNode {
     }
   }
 
+  /**
+   * A leader's probe or heartbeat is answered once per node, not once per role: what the
+   * leader learns is that this node (its acceptor, its replica) is reachable. The promise
+   * rides along, so a leader learns of a higher ballot from an idle acceptor too.
+   */
+  private answerProbe(leader: NodeId): void {
+    if (this.acceptor === undefined && this.replica === undefined) return;
+    this.ctx.send(leader, { type: "probeAck", ballot: this.acceptor?.promised ?? BOTTOM });
+  }
+
   private dispatch(from: NodeId, m: Message): boolean {
     const { acceptor, client, leader, replica } = this;
     switch (m.type) {
@@ -225,13 +236,23 @@ export class PaxosNode {
       case "p2b":
         leader?.onP2b(from, m);
         return leader !== undefined;
-      case "heartbeatAck":
-        leader?.onHeartbeatAck(from, m);
+      case "probe":
+        this.answerProbe(from);
+        return acceptor !== undefined || replica !== undefined;
+      case "probeAck":
+        leader?.onProbeAck(from, m);
+        return leader !== undefined;
+      case "prevote":
+        acceptor?.onPrevote(from, m);
+        return acceptor !== undefined;
+      case "prevoteReply":
+        leader?.onPrevoteReply(from, m);
         return leader !== undefined;
       case "heartbeat":
         acceptor?.onHeartbeat(from, m);
         leader?.onHeartbeat(from, m);
         replica?.onHeartbeat(from, m);
+        this.answerProbe(from);
         return acceptor !== undefined || leader !== undefined || replica !== undefined;
       case "catchup":
         replica?.onCatchup(from, m);

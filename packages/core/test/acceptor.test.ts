@@ -1,6 +1,7 @@
 // The acceptor's rules, as Paxos Made Moderately Complex states them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { BOTTOM } from "../src/ballot.js";
 import { DEFAULT_LIMITS } from "../src/config.js";
 import { Acceptor } from "../src/roles/acceptor.js";
 import { layout, put, Recorder } from "./harness.js";
@@ -108,14 +109,35 @@ test("what an acceptor persisted survives a restart: its promise and its accepte
   assert.equal(reborn.accepted(4)?.ballot, b(4));
 });
 
-test("an acceptor answers a leader's heartbeat with its promise", () => {
+test("PreVote: an acceptor refuses while it hears a live leader, then grants", () => {
+  const { ctx, acceptor } = freshAcceptor();
+  // leaderTimeoutMs 300 by default: the live window is 150 ms
+  acceptor.onPrevote("L2", { type: "prevote", ballot: b(1, "L2") });
+  assert.equal(ctx.take("prevoteReply")[0]?.message, {
+    type: "prevoteReply",
+    ballot: BOTTOM,
+    granted: true,
+  });
+  acceptor.onP1a("L1", { type: "p1a", ballot: b(1), fromSlot: 0 });
+  ctx.now = 1_000;
+  acceptor.onHeartbeat("L1", { type: "heartbeat", ballot: b(1), decidedBelow: 0 });
+  ctx.now = 1_100;
+  acceptor.onPrevote("L2", { type: "prevote", ballot: b(2, "L2") });
+  assert.is(ctx.take("prevoteReply")[0]?.message.granted, false);
+  acceptor.onPrevote("L1", { type: "prevote", ballot: b(2) });
+  assert.is(ctx.take("prevoteReply")[0]?.message.granted, true, "the live leader itself may");
+  assert.equal(acceptor.promised, b(1), "a prevote changes nothing");
+  ctx.now = 1_150;
+  acceptor.onPrevote("L2", { type: "prevote", ballot: b(2, "L2") });
+  assert.is(ctx.take("prevoteReply")[0]?.message.granted, true);
+});
+
+test("a heartbeat below the promise is not a live leader", () => {
   const { ctx, acceptor } = freshAcceptor();
   acceptor.onP1a("L2", { type: "p1a", ballot: b(2, "L2"), fromSlot: 0 });
   acceptor.onHeartbeat("L1", { type: "heartbeat", ballot: b(1), decidedBelow: 0 });
-  assert.equal(ctx.take("heartbeatAck")[0], {
-    to: "L1",
-    message: { type: "heartbeatAck", ballot: b(2, "L2") },
-  });
+  acceptor.onPrevote("L3", { type: "prevote", ballot: b(3, "L3") });
+  assert.is(ctx.take("prevoteReply")[0]?.message.granted, true);
 });
 
 test.run();

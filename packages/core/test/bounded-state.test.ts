@@ -12,7 +12,7 @@ import { Leader } from "../src/roles/leader.js";
 import { Replica } from "../src/roles/replica.js";
 import { batchBytes } from "../src/size.js";
 import { KeyValueStore } from "../src/state-machine.js";
-import { layout, put, Recorder } from "./harness.js";
+import { layout, put, Recorder, tickToP1a } from "./harness.js";
 
 const A3 = ["a1", "a2", "a3"];
 const b = (round: number, leader = "L1") => ({ round, leader });
@@ -140,8 +140,7 @@ const p1b = (
 
 test("a leader counts an acceptor into its phase-1 quorum only once every chunk arrived", () => {
   const { ctx, leader } = startLeader();
-  leader.tick();
-  const ballot = ctx.take("p1a")[0]!.message.ballot;
+  const ballot = tickToP1a(ctx, leader)[0]!.message.ballot;
   leader.onP1b("a1", p1b(ballot, [], 0, 0, 1));
   leader.onP1b("a2", p1b(ballot, [], 0, 0, 2));
   assert.not.ok(leader.isActive, "a2 sent one of two chunks");
@@ -151,8 +150,7 @@ test("a leader counts an acceptor into its phase-1 quorum only once every chunk 
 
 test("a leader never proposes below the highest trim mark of its quorum, and never reads back there", () => {
   const { ctx, leader } = startLeader();
-  leader.tick();
-  const ballot = ctx.take("p1a")[0]!.message.ballot;
+  const ballot = tickToP1a(ctx, leader)[0]!.message.ballot;
   // a2 forgot below 50; a1 still holds an old, unchosen pvalue for slot 20 and one for 60
   const old: PValue = { ballot: b(0, "L0"), slot: 20, value: batch(20) };
   const live: PValue = { ballot: b(0, "L0"), slot: 60, value: batch(60) };
@@ -175,8 +173,7 @@ test("a leader never proposes below the highest trim mark of its quorum, and nev
 
 test("a leader persists its decided prefix every persistDecidedEverySlots and scouts from it after a restart", () => {
   const { ctx, leader } = startLeader();
-  leader.tick();
-  const ballot = ctx.take("p1a")[0]!.message.ballot;
+  const ballot = tickToP1a(ctx, leader)[0]!.message.ballot;
   for (const a of A3) leader.onP1b(a, p1b(ballot, []));
   const every = DEFAULT_LEADER.persistDecidedEverySlots;
   for (let slot = 0; slot < every + 10; slot++) {
@@ -186,14 +183,12 @@ test("a leader persists its decided prefix every persistDecidedEverySlots and sc
   const decided = ctx.persisted.filter((r) => r.type === "decided");
   assert.equal(decided, [{ type: "decided", below: every }]);
   const again = startLeader(ctx.persisted);
-  again.leader.tick();
-  assert.is(again.ctx.take("p1a")[0]?.message.fromSlot, every);
+  assert.is(tickToP1a(again.ctx, again.leader)[0]?.message.fromSlot, every);
 });
 
 test("once a majority of replicas report durable snapshots, the active leader sends trim to every acceptor", () => {
   const { ctx, leader } = startLeader();
-  leader.tick();
-  const ballot = ctx.take("p1a")[0]!.message.ballot;
+  const ballot = tickToP1a(ctx, leader)[0]!.message.ballot;
   for (const a of A3) leader.onP1b(a, p1b(ballot, []));
   for (let slot = 0; slot < 100; slot++) {
     leader.onPropose("R1", { type: "propose", slot, value: batch(slot) });

@@ -1,11 +1,13 @@
 // Test scaffolding: drive roles by hand, the way the paper's rules are stated.
 import { majority, type NodeId, type QuorumSystem } from "@paxos/quorum-system";
+import { BOTTOM } from "../src/ballot.js";
 import type { ClusterLayout, Timing } from "../src/config.js";
 import { DEFAULT_TIMING } from "../src/config.js";
 import type { RoleContext } from "../src/context.js";
 import type { NodeEvent, PersistRecord, Rng } from "../src/effects.js";
 import type { Envelope, Message, MessageType } from "../src/messages.js";
 import { PaxosNode } from "../src/node.js";
+import type { Leader } from "../src/roles/leader.js";
 
 export const fixedRng = (value = 0.5): Rng => ({ next: () => value });
 
@@ -42,6 +44,21 @@ export class Recorder implements RoleContext {
     this.sent = this.sent.filter((e) => e.message.type !== type);
     return taken as (Envelope & { message: Extract<Message, { type: T }> })[];
   }
+}
+
+/**
+ * Tick the leader and grant its prevote from every acceptor, so its scout sends p1a; returns
+ * the p1a envelopes. (Nothing happens when the leader's election timer is not due.)
+ */
+export function tickToP1a(ctx: Recorder, leader: Leader, acceptors = ctx.cluster.quorum.acceptors) {
+  leader.tick();
+  const prevote = ctx.take("prevote")[0]?.message;
+  if (prevote) {
+    for (const a of acceptors) {
+      leader.onPrevoteReply(a, { type: "prevoteReply", ballot: BOTTOM, granted: true });
+    }
+  }
+  return ctx.take("p1a");
 }
 
 export function layout(

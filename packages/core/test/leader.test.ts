@@ -2,12 +2,12 @@
 import { flexible, majority, type QuorumSystem } from "@paxos/quorum-system";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Ballot } from "../src/ballot.js";
+import { type Ballot, BOTTOM } from "../src/ballot.js";
 import type { Batch } from "../src/command.js";
 import { DEFAULT_LEADER } from "../src/config.js";
 import type { PersistRecord } from "../src/effects.js";
 import { Leader } from "../src/roles/leader.js";
-import { layout, put, Recorder } from "./harness.js";
+import { layout, put, Recorder, tickToP1a } from "./harness.js";
 
 const A3 = ["a1", "a2", "a3"];
 const A5 = ["a1", "a2", "a3", "a4", "a5"];
@@ -35,8 +35,7 @@ function adopt(
   answers: Record<string, { ballot: Ballot; slot: number; value: Batch }[]> = {},
   acceptors = Object.keys(answers).length ? Object.keys(answers) : A3,
 ) {
-  leader.tick();
-  const p1a = ctx.take("p1a")[0]!.message;
+  const p1a = tickToP1a(ctx, leader, acceptors)[0]!.message;
   for (const a of acceptors) {
     leader.onP1b(a, {
       type: "p1b",
@@ -52,9 +51,8 @@ function adopt(
 
 test("the first-ranked leader starts phase 1 at once, persisting its round before the p1a", () => {
   const { ctx, leader } = startLeader();
-  leader.tick();
+  const p1as = tickToP1a(ctx, leader);
   assert.equal(ctx.persisted, [{ type: "round", round: 1 }]);
-  const p1as = ctx.take("p1a");
   assert.equal(
     p1as.map((e) => e.to),
     A3,
@@ -64,15 +62,13 @@ test("the first-ranked leader starts phase 1 at once, persisting its round befor
 
 test("a restarted leader never reuses a round it persisted", () => {
   const { ctx, leader } = startLeader({}, [{ type: "round", round: 7 }]);
-  leader.tick();
-  assert.equal(ctx.take("p1a")[0]?.message.ballot.round, 8);
+  assert.equal(tickToP1a(ctx, leader)[0]?.message.ballot.round, 8);
 });
 
 test("phase 1 waits for a phase-1 quorum of the configured system (flexible phase1=4 of 5)", () => {
   const quorum = flexible(A5, { phase1: 4, phase2: 2 });
   const { ctx, leader } = startLeader({ acceptors: A5, quorum });
-  leader.tick();
-  const ballot = ctx.take("p1a")[0]!.message.ballot;
+  const ballot = tickToP1a(ctx, leader)[0]!.message.ballot;
   for (const a of ["a1", "a2", "a3"])
     leader.onP1b(a, { type: "p1b", ballot, accepted: [], trimmedBelow: 0, chunk: 0, chunks: 1 });
   assert.not.ok(leader.isActive, "three of five is a majority but not a phase-1 quorum here");
@@ -145,8 +141,7 @@ test("a preempted leader follows the higher ballot and does not scout while it h
   }
   assert.is(ctx.take("p1a").length, 0, "no duel while the other leader is alive");
   ctx.now += 10_000;
-  leader.tick();
-  const p1a = ctx.take("p1a")[0]?.message;
+  const p1a = tickToP1a(ctx, leader)[0]?.message;
   assert.equal(p1a?.ballot, { round: higher.round + 1, leader: "L1" }, "then it outbids");
 });
 
@@ -154,8 +149,7 @@ test("repeated failed attempts back off exponentially up to the cap", () => {
   const { ctx, leader } = startLeader();
   const waits: number[] = [];
   for (let attempt = 0; attempt < 6; attempt++) {
-    leader.tick();
-    const p1a = ctx.take("p1a")[0]!.message;
+    const p1a = tickToP1a(ctx, leader)[0]!.message;
     const higher = { round: p1a.ballot.round, leader: "L9" };
     leader.onP1b("a1", {
       type: "p1b",
@@ -172,10 +166,23 @@ test("repeated failed attempts back off exponentially up to the cap", () => {
   assert.equal(waits, [250, 450, 850, 1_050, 1_050, 1_050]);
 });
 
-test("an active leader heartbeats to followers only while a phase-2 quorum answers it", () => {
+test("an active leader heartbeats only with a live quorum; otherwise it only probes", () => {
   const { ctx, leader } = startLeader();
-  const ballot = adopt(ctx, leader);
+  adopt(ctx, leader);
   ctx.take("heartbeat");
+  ctx.take("probe");
+  // the p1bs made a1..a3 fresh, but no replica has answered yet: probes, not heartbeats
+  ctx.now += 10;
+  leader.tick();
+  assert.equal(ctx.take("heartbeat"), []);
+  assert.equal(
+    ctx
+      .take("probe")
+      .map((e) => e.to)
+      .sort(),
+    ["R1", "R2", "a1", "a2", "a3"],
+  );
+  leader.onProbeAck("R1", { type: "probeAck", ballot: BOTTOM });
   ctx.now += 10;
   leader.tick();
   assert.equal(
@@ -185,20 +192,89 @@ test("an active leader heartbeats to followers only while a phase-2 quorum answe
       .sort(),
     ["L2", "R1", "R2", "a1", "a2", "a3"],
   );
-  ctx.now += 500; // acceptors fell silent
+  ctx.now += 500; // everyone fell silent
   leader.tick();
-  assert.equal(
-    ctx
-      .take("heartbeat")
-      .map((e) => e.to)
-      .sort(),
-    ["a1", "a2", "a3"],
-  );
-  leader.onHeartbeatAck("a1", { type: "heartbeatAck", ballot });
-  leader.onHeartbeatAck("a2", { type: "heartbeatAck", ballot });
+  assert.equal(ctx.take("heartbeat"), []);
+  assert.is(ctx.take("probe").length, 5);
+  for (const a of ["a1", "a2", "R2"]) leader.onProbeAck(a, { type: "probeAck", ballot: BOTTOM });
   ctx.now += 10;
   leader.tick();
   assert.is(ctx.take("heartbeat").length, 6);
+});
+
+test("a probe answered with a higher promise deposes the leader", () => {
+  const { ctx, leader } = startLeader();
+  const ballot = adopt(ctx, leader);
+  leader.onProbeAck("a3", { type: "probeAck", ballot: { round: ballot.round + 1, leader: "L2" } });
+  assert.not.ok(leader.isActive);
+  assert.equal(ctx.events.at(-1), { type: "leadership", ballot, active: false });
+});
+
+test("PreVote: no p1a (and no new round) until a phase-1 quorum grants", () => {
+  const { ctx, leader } = startLeader({ acceptors: A5 });
+  leader.tick();
+  const prevotes = ctx.take("prevote");
+  assert.equal(
+    prevotes.map((e) => e.to),
+    A5,
+  );
+  assert.equal(ctx.persisted, [], "a prevote persists nothing and raises no promise");
+  const no = { type: "prevoteReply", ballot: BOTTOM, granted: false } as const;
+  const yes = { ...no, granted: true } as const;
+  leader.onPrevoteReply("a1", yes);
+  leader.onPrevoteReply("a2", no);
+  leader.onPrevoteReply("a3", yes);
+  assert.equal(ctx.take("p1a"), []);
+  leader.onPrevoteReply("a4", no);
+  leader.onPrevoteReply("a5", no);
+  assert.equal(ctx.take("p1a"), [], "three refusals of five: no majority can grant");
+  assert.ok(leader.nextWakeAt() > ctx.now + 100, "it backs off before asking again");
+  ctx.now = leader.nextWakeAt();
+  leader.tick();
+  assert.is(ctx.take("prevote").length, 5);
+  for (const a of ["a1", "a2", "a3"]) leader.onPrevoteReply(a, yes);
+  assert.is(ctx.take("p1a").length, 5);
+  assert.equal(ctx.persisted, [{ type: "round", round: 1 }]);
+});
+
+test("an unanswered prevote gives up after a leader timeout; a heartbeat ends the attempt", () => {
+  const { ctx, leader } = startLeader();
+  leader.tick();
+  assert.is(ctx.take("prevote").length, 3);
+  ctx.now = leader.nextWakeAt();
+  assert.is(ctx.now, 100, "leaderTimeoutMs 100 comes before the first resend (125)");
+  leader.tick();
+  assert.equal(ctx.take("prevote"), []);
+  assert.equal(ctx.take("p1a"), []);
+  ctx.now = leader.nextWakeAt();
+  leader.tick();
+  assert.is(ctx.take("prevote").length, 3, "asks again after the backoff");
+  leader.onHeartbeat("L2", {
+    type: "heartbeat",
+    ballot: { round: 1, leader: "L2" },
+    decidedBelow: 0,
+  });
+  leader.onPrevoteReply("a1", { type: "prevoteReply", ballot: BOTTOM, granted: true });
+  leader.onPrevoteReply("a2", { type: "prevoteReply", ballot: BOTTOM, granted: true });
+  assert.equal(ctx.take("p1a"), [], "it follows the live leader instead");
+});
+
+test("a scout resends p1a with exponential backoff and gives up after a leader timeout", () => {
+  const ctx = new Recorder("L1", layout(A3), { leaderTimeoutMs: 1_000, p1aRetryMs: 100 });
+  const leader = new Leader(ctx, DEFAULT_LEADER);
+  assert.is(tickToP1a(ctx, leader).length, 3);
+  const times: number[] = [];
+  for (;;) {
+    ctx.now = leader.nextWakeAt();
+    leader.tick();
+    if (ctx.take("p1a").length === 0) break;
+    times.push(ctx.now);
+  }
+  // p1aRetryMs 100, doubled per resend, stretched by the fixed jitter (x1.25)
+  assert.equal(times, [125, 375, 875]);
+  assert.is(ctx.now, 1_000, "then it gives up, one leader timeout after it started");
+  assert.not.ok(leader.isActive);
+  assert.ok(leader.nextWakeAt() >= 1_000 + 2_000, "and backs off before trying again");
 });
 
 test("a thrifty leader sends p2a to a minimal phase-2 quorum, and to everyone on retry", () => {
@@ -208,7 +284,7 @@ test("a thrifty leader sends p2a to a minimal phase-2 quorum, and to everyone on
   ctx.take("p2a");
   leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
   const first = ctx.take("p2a").map((e) => e.to);
-  assert.equal(first, quorum.phase2Targets());
+  assert.equal(first, ["a1", "a2"]);
   ctx.now += 1_000;
   leader.tick();
   assert.equal(
@@ -216,6 +292,61 @@ test("a thrifty leader sends p2a to a minimal phase-2 quorum, and to everyone on
       .take("p2a")
       .map((e) => e.to)
       .sort(),
+    A5,
+  );
+});
+
+test("thrifty targets come from acceptors that answer; a suspect is replaced at once", () => {
+  const quorum = flexible(A5, { phase1: 4, phase2: 2 });
+  const { ctx, leader } = startLeader({ acceptors: A5, quorum, thrifty: true });
+  // a1 never answered phase 1: it is not a target
+  const ballot = adopt(ctx, leader, {}, ["a2", "a3", "a4", "a5"]);
+  ctx.take("p2a");
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
+  assert.equal(
+    ctx.take("p2a").map((e) => e.to),
+    ["a2", "a3"],
+  );
+  leader.onP2b("a2", { type: "p2b", ballot, slot: 0 });
+  ctx.now += 5;
+  leader.onPropose("R1", { type: "propose", slot: 1, value: one("y") });
+  assert.equal(
+    ctx.take("p2a").map((e) => e.to),
+    ["a2", "a3"],
+  );
+  // a3 stays silent; the others answer probes. Once a3 is stale (no answer for the live
+  // window, 50 ms here) or suspect (a message unanswered for p2aRetryMs, 100), slots 0 and 1
+  // go to its replacement, without waiting for the resend timer (at 100 + 5).
+  leader.onP2b("a2", { type: "p2b", ballot, slot: 1 });
+  let resent: string[] = [];
+  while (resent.length === 0) {
+    ctx.now = leader.nextWakeAt();
+    leader.tick();
+    for (const e of ctx.take("probe")) {
+      if (e.to !== "a3" && e.to !== "a1") leader.onProbeAck(e.to, { type: "probeAck", ballot });
+    }
+    resent = ctx.take("p2a").map((e) => `${e.message.slot}>${e.to}`);
+  }
+  assert.ok(ctx.now <= 100, `replaced at ${ctx.now} ms`);
+  assert.equal(resent, ["0>a4", "1>a4"]);
+  leader.onPropose("R1", { type: "propose", slot: 2, value: one("z") });
+  assert.equal(
+    ctx.take("p2a").map((e) => e.to),
+    ["a2", "a4"],
+  );
+});
+
+test("a thrifty leader in doubt (too few healthy acceptors) addresses every acceptor", () => {
+  const quorum = flexible(A5, { phase1: 4, phase2: 2 });
+  const { ctx, leader } = startLeader({ acceptors: A5, quorum, thrifty: true });
+  adopt(ctx, leader, {}, ["a1", "a2", "a3", "a4"]);
+  ctx.take("p2a");
+  ctx.now += 1_000; // every answer is stale now
+  leader.tick();
+  ctx.take("p2a");
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
+  assert.equal(
+    ctx.take("p2a").map((e) => e.to),
     A5,
   );
 });
@@ -229,8 +360,7 @@ test("a leader never proposes into a slot a heartbeat reported decided", () => {
   });
   leader.onPropose("R1", { type: "propose", slot: 3, value: one("late") });
   ctx.now += 10_000; // L2 went quiet: L1 takes over
-  leader.tick();
-  const p1a = ctx.take("p1a")[0]!.message;
+  const p1a = tickToP1a(ctx, leader)[0]!.message;
   assert.is(p1a.fromSlot, 5, "phase 1 asks only about undecided slots");
   for (const a of A3)
     leader.onP1b(a, {

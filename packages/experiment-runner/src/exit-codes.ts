@@ -3,10 +3,12 @@
 export const EXIT = {
   /** every run completed and every check passed; `check`: linearizable */
   ok: 0,
-  /** a check failed; `check`: not linearizable */
+  /** a safety check failed; `check`: not linearizable */
   checkFailed: 1,
   /** a check could not decide (out of time) or a run did not complete */
   unknown: 2,
+  /** a liveness check failed and no safety check did: commits stalled while they could go on */
+  livenessFailed: 3,
   /** EX_USAGE: a bad command line */
   usage: 64,
   /** EX_DATAERR: a config, history or results folder that is malformed, missing or unreadable */

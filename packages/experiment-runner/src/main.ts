@@ -8,12 +8,14 @@
 //   paxos-lab compare <results-dir> <results-dir>... [--out DIR]
 //
 // Exit codes (the README's table): 0 every run completed and every check passed (`check`:
-// linearizable); 1 a check failed (which one and the seed are printed; `check`: not
-// linearizable); 2 unknown: a check could not decide (the linearizability search ran out of
-// time) or a run did not complete; 64 a bad command line; 65 bad input data: a config or history
-// that is malformed, missing or unreadable, or not a results folder; 69 the environment failed
-// (a node process did not start); 130 interrupted (Ctrl-C), after everything started was torn
-// down.
+// linearizable); 1 a safety check failed (agreement, validity, at-most-once, order, results,
+// linearizability: something wrong was done; which one and the seed are printed; `check`: not
+// linearizable); 3 only liveness checks failed (progress during faults, commits resume,
+// converged: something right was not done in time); 2 unknown: a check could not decide (the
+// linearizability search ran out of time) or a run did not complete; 64 a bad command line; 65
+// bad input data: a config or history that is malformed, missing or unreadable, or not a
+// results folder; 69 the environment failed (a node process did not start); 130 interrupted
+// (Ctrl-C), after everything started was torn down.
 
 import { createRequire } from "node:module";
 import { dirname, relative } from "node:path";
@@ -157,18 +159,24 @@ async function cmdRun(
     if (result.failures.length > 0) {
       for (const f of result.failures) {
         const what = [...f.failed, ...f.inconclusive.map((x) => `${x} undecided (out of time)`)];
+        // what the failure means: something wrong was done, or something right not in time
+        const meaning = [
+          ...(f.safety.length > 0 ? ["SAFETY"] : []),
+          ...(f.liveness.length > 0 ? ["LIVENESS"] : []),
+        ];
         err(
           `${f.failed.length > 0 ? "FAILED" : "UNDECIDED"}: ${f.variant} rep ${f.repetition} ` +
-            `(seed ${f.seed}): ${what.join(", ")}; replay with: paxos-lab run ${file} --seed ${f.seed}` +
+            `(seed ${f.seed}): ${what.join(", ")}${meaning.length > 0 ? ` [${meaning.join(", ")}]` : ""}; replay with: paxos-lab run ${file} --seed ${f.seed}` +
             `${c.repetitions > 1 ? " --repetitions 1" : ""}${flags.mode ? ` --mode ${flags.mode}` : ""}` +
             `${flags.quick ? " --quick" : ""}`,
         );
         for (const d of f.details.slice(0, 5)) err(`  ${d}`);
       }
-      // a failed check: 1; a run that did not complete or a check that could not decide: 2
-      return result.failures.some((f) => f.failed.some((x) => x !== "completed"))
-        ? EXIT.checkFailed
-        : EXIT.unknown;
+      // a failed safety check: 1; else a failed liveness check: 3; a run that did not complete
+      // or a check that could not decide: 2
+      if (result.failures.some((f) => f.safety.length > 0)) return EXIT.checkFailed;
+      if (result.failures.some((f) => f.liveness.length > 0)) return EXIT.livenessFailed;
+      return EXIT.unknown;
     }
     return EXIT.ok;
   } catch (e) {

@@ -3,7 +3,7 @@
 // (how long commits stopped, how long until throughput came back).
 
 import { mean, quantileSorted, standardDeviation } from "simple-statistics";
-import type { HistoryRecord, RunOutcome } from "./run/types.js";
+import { type HistoryRecord, kindOf, type RunOutcome } from "./run/types.js";
 import { perSecondStats } from "./systems/per-second.js";
 import type { SystemInfo } from "./systems/types.js";
 
@@ -51,10 +51,14 @@ export interface Summary {
   ops: { invoked: number; completed: number; in_window: number; unfinished: number };
   throughput: { ops_per_s: number };
   latency: LatencyStats;
-  checks: { passed: boolean; total: number; failed: string[]; inconclusive: string[] } & Record<
-    string,
-    unknown
-  >;
+  checks: {
+    passed: boolean;
+    total: number;
+    failed: string[];
+    inconclusive: string[];
+    failed_safety: string[];
+    failed_liveness: string[];
+  } & Record<string, unknown>;
   faults: FaultEffect[];
   leadership_changes: number;
   /** over the whole run (warm-up included): batching and message cost, same in every mode */
@@ -190,7 +194,8 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
   // a system with per-second figures only (no history): its own statistics
   const ps = o.perSecond ? perSecondStats(o.perSecond, from, to) : null;
   if (ps) completed = ps.completed;
-  const failed = o.checks.filter((c) => !c.passed && !c.inconclusive).map((c) => c.name);
+  const failedChecks = o.checks.filter((c) => !c.passed && !c.inconclusive);
+  const failed = failedChecks.map((c) => c.name);
   const inconclusive = o.checks.filter((c) => !c.passed && c.inconclusive).map((c) => c.name);
   if (o.error !== undefined) failed.push("completed");
   const checks: Summary["checks"] = {
@@ -198,10 +203,14 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
     total: o.checks.length,
     failed,
     inconclusive,
+    // what the failures mean: something wrong done (safety) or something not done (liveness)
+    failed_safety: failedChecks.filter((c) => kindOf(c) === "safety").map((c) => c.name),
+    failed_liveness: failedChecks.filter((c) => kindOf(c) === "liveness").map((c) => c.name),
   };
   for (const c of o.checks) {
     checks[c.name] = {
       passed: c.passed,
+      kind: kindOf(c),
       violations: c.violations,
       ...(c.inconclusive ? { inconclusive: true } : {}),
     };

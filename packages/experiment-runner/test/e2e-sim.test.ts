@@ -41,7 +41,8 @@ test("a short sim experiment runs every variant and repetition, exit 0", async (
       /variant\s+runs\s+ops\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+cmd\/slot\s+msg\/cmd\s+checks/,
     );
     assert.match(r.stdout, /maj\s+2\s+\d+/);
-    assert.match(r.stdout, /fp\s+2\s+\d+.*12\/12 ok/);
+    // six safety checks and the during-fault liveness check, in each of two runs
+    assert.match(r.stdout, /fp\s+2\s+\d+.*14\/14 ok/);
     assert.match(r.stdout, /simulated time/);
     assert.match(r.stderr, /\[4\/4; 100%\]/, "plain progress lines when not a terminal");
     const latest = realpathSync(join(out, "latest"));
@@ -135,6 +136,39 @@ test("an unsafe quorum run on purpose is caught: exit 1, the failed check and th
     assert.match(r.stderr, /--seed 11/);
     assert.match(r.stdout, /FAIL/);
     assert.ok(existsSync(join(out, "latest", "results.csv")));
+  } finally {
+    removeDir(dir);
+  }
+});
+
+// A liveness failure is not a safety failure: held to an impossible bound (1 ms without a commit
+// during the leader crash), the run fails as liveness: exit code 3, LIVENESS on the FAILED
+// line, failed_liveness in summary.json, checks.json's liveness section, the report's headline.
+test("a run that breaks the liveness bound fails as liveness: exit 3, not 1", async () => {
+  const dir = tempDir();
+  try {
+    const file = writeConfig(dir, { ...short, repetitions: 1, liveness: { withinMs: 1 } });
+    const out = join(dir, "results");
+    const r = await cli(["run", file, "--out", out]);
+    assert.is(r.code, 3, r.stdout + r.stderr);
+    assert.match(r.stderr, /FAILED: maj rep 0 \(seed 3\): progress-during-faults \[LIVENESS\]/);
+    const latest = realpathSync(join(out, "latest"));
+    const run = join(latest, "01-maj", "rep-0");
+    const summary = JSON.parse(readFileSync(join(run, "summary.json"), "utf8"));
+    assert.equal(summary.checks.failed_liveness, ["progress-during-faults"]);
+    assert.equal(summary.checks.failed_safety, []);
+    assert.is(summary.checks["progress-during-faults"].kind, "liveness");
+    assert.match(
+      summary.checks["progress-during-faults"].violations[0],
+      /no commit for .* \(bound 1 ms\)/,
+    );
+    const checks = JSON.parse(readFileSync(join(run, "checks.json"), "utf8"));
+    assert.is(checks.safety.passed, true);
+    assert.is(checks.liveness.passed, false);
+    assert.is(checks.liveness.within_ms, 1);
+    const html = readFileSync(join(latest, "report.html"), "utf8");
+    assert.match(html, /LIVENESS CHECKS FAILED in maj/);
+    assert.not.match(html, /SAFETY CHECKS FAILED/);
   } finally {
     removeDir(dir);
   }

@@ -3,6 +3,7 @@
 // isolate "the current leader") are resolved when they fire, from the simulation itself, so they
 // replay with the seed like everything else.
 
+import type { NetStateLog } from "./liveness.js";
 import type { LinkSpec } from "./network.js";
 import type { Simulation } from "./simulation.js";
 
@@ -56,47 +57,55 @@ export function describeFault(f: Fault): string {
   }
 }
 
-/** Schedule every fault into the simulation (times must not be in its past). */
-export function applyFaults(sim: Simulation, faults: readonly Fault[]): void {
+/**
+ * Schedule every fault into the simulation (times must not be in its past). With a log, the
+ * network's state is recorded after every change, for the during-fault liveness check.
+ */
+export function applyFaults(sim: Simulation, faults: readonly Fault[], log?: NetStateLog): void {
   // Only used when no leader is active: picks a leader node to crash, deterministically.
   const fallback = sim.rng.fork("faults/fallback");
+  const record = () => log?.record();
   for (const f of faults) {
     sim.at(f.atMs, () => {
-      switch (f.kind) {
-        case "weather":
-          setWeather(sim, f);
-          return;
-        case "partition":
-          sim.partition(f.groups);
-          return;
-        case "isolateLeader": {
-          const leader = sim.activeLeader();
-          if (leader !== undefined) sim.isolate(leader);
-          return;
-        }
-        case "heal":
-          sim.heal();
-          return;
-        case "crashLeader": {
-          let victim = sim.activeLeader();
-          if (victim === undefined) {
-            const alive = sim.nodesWithRole("leader").filter((id) => sim.isAlive(id));
-            if (alive.length === 0) return;
-            victim = fallback.pick(alive);
-          }
-          crashUntil(sim, victim, f.restartAtMs);
-          return;
-        }
-        case "crash":
-          crashUntil(sim, f.node, f.restartAtMs);
-          return;
-        case "recoverAll":
-          sim.heal();
-          setWeather(sim, { lossRate: 0, duplicateRate: 0, reorderRate: 0 });
-          for (const id of sim.nodeIds) if (!sim.isAlive(id)) sim.restart(id);
-          return;
-      }
+      play(f);
+      record();
     });
+  }
+  function play(f: Fault): void {
+    switch (f.kind) {
+      case "weather":
+        setWeather(sim, f);
+        return;
+      case "partition":
+        sim.partition(f.groups);
+        return;
+      case "isolateLeader": {
+        const leader = sim.activeLeader();
+        if (leader !== undefined) sim.isolate(leader);
+        return;
+      }
+      case "heal":
+        sim.heal();
+        return;
+      case "crashLeader": {
+        let victim = sim.activeLeader();
+        if (victim === undefined) {
+          const alive = sim.nodesWithRole("leader").filter((id) => sim.isAlive(id));
+          if (alive.length === 0) return;
+          victim = fallback.pick(alive);
+        }
+        crashUntil(sim, victim, f.restartAtMs, record);
+        return;
+      }
+      case "crash":
+        crashUntil(sim, f.node, f.restartAtMs, record);
+        return;
+      case "recoverAll":
+        sim.heal();
+        setWeather(sim, { lossRate: 0, duplicateRate: 0, reorderRate: 0 });
+        for (const id of sim.nodeIds) if (!sim.isAlive(id)) sim.restart(id);
+        return;
+    }
   }
 }
 
@@ -112,10 +121,11 @@ function setWeather(
 }
 
 /** Crash `id` if it is up, and restart it at `restartAtMs` if it is still down then. */
-function crashUntil(sim: Simulation, id: string, restartAtMs: number): void {
+function crashUntil(sim: Simulation, id: string, restartAtMs: number, restarted: () => void): void {
   if (!sim.isAlive(id)) return;
   sim.crash(id);
   sim.at(Math.max(restartAtMs, sim.now), () => {
     if (!sim.isAlive(id)) sim.restart(id);
+    restarted();
   });
 }

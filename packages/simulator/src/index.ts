@@ -40,6 +40,20 @@ export {
   meanLatencyMs,
   validateLatency,
 } from "./latency.js";
+export {
+  type CanCommit,
+  canCommit,
+  canCommitVia,
+  defaultLivenessBoundMs,
+  describeState,
+  type LivenessLayout,
+  type NetState,
+  NetStateLog,
+  type ProgressReport,
+  type ProgressWindow,
+  progressViolations,
+  stabilityViolations,
+} from "./liveness.js";
 export { estimateWireBytes } from "./message-size.js";
 export {
   DEFAULT_LINK,

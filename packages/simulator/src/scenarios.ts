@@ -2,11 +2,12 @@
 // `runChaosCase(preset, seed)`, the one function both the tests and the replay tool call, so a
 // failing seed reported by a test reruns bit for bit with `node .../replay.js <preset> <seed>`.
 
-import type { Role, Timing } from "@paxos/core";
+import { DEFAULT_TIMING, type Role, type Timing } from "@paxos/core";
 import { flexible, grid, majority, type QuorumSystem } from "@paxos/quorum-system";
 import { checkCommitsResumed, checkSafety, type Violation } from "./checkers.js";
 import type { NodeSpec, SimulationConfig } from "./cluster.js";
 import { applyFaults, type Fault } from "./faults.js";
+import { defaultLivenessBoundMs, NetStateLog, type ProgressReport } from "./liveness.js";
 import type { NetworkSpec } from "./network.js";
 import { SimRng } from "./rng.js";
 import { Simulation } from "./simulation.js";
@@ -238,6 +239,12 @@ export interface ChaosCaseOptions {
   readonly resumeWithinMs?: number;
   /** operations that must complete after the heal; default 3 */
   readonly minOpsAfterHeal?: number;
+  /**
+   * during faults that leave a quorum, a leader candidate and a reachable replica connected,
+   * the longest stretch allowed without a commit; defaultLivenessBoundMs(CHAOS_TIMING) by
+   * default (0: do not check)
+   */
+  readonly progressWithinMs?: number;
   /** debugging hooks passed to the Simulation */
   readonly onDeliver?: SimulationConfig["onDeliver"];
   readonly onDrop?: SimulationConfig["onDrop"];
@@ -252,8 +259,10 @@ export interface ChaosCaseResult {
   readonly healedAtMs: number;
   /** agreement, validity, at-most-once, order, results */
   readonly safety: Violation[];
-  /** commits resumed after the heal */
+  /** commits went on during faults that allowed them, and resumed after the heal */
   readonly liveness: Violation[];
+  /** the during-fault check: its windows (and their longest gaps) */
+  readonly progress: ProgressReport;
 }
 
 /**
@@ -310,8 +319,12 @@ export function runChaosCase(
     schedule === "random"
       ? randomFaults(rng, { servers: p.servers, clients: p.clients, fromMs, healByMs })
       : splitBrainFaults(rng, p.servers, fromMs, healByMs);
-  applyFaults(sim, faults);
+  const log = new NetStateLog(sim);
+  applyFaults(sim, faults, log);
   sim.runUntil(healByMs + resumeWithinMs);
+  const withinMs =
+    options.progressWithinMs ?? defaultLivenessBoundMs({ ...DEFAULT_TIMING, ...CHAOS_TIMING });
+  const progress = withinMs > 0 ? log.check(withinMs, healByMs) : { violations: [], windows: [] };
   return {
     preset: name,
     seed,
@@ -320,11 +333,15 @@ export function runChaosCase(
     faults,
     healedAtMs: healByMs,
     safety: checkSafety(sim),
-    liveness: checkCommitsResumed(sim, {
-      healedAtMs: healByMs,
-      withinMs: resumeWithinMs,
-      minOps: options.minOpsAfterHeal ?? 3,
-    }),
+    liveness: [
+      ...progress.violations,
+      ...checkCommitsResumed(sim, {
+        healedAtMs: healByMs,
+        withinMs: resumeWithinMs,
+        minOps: options.minOpsAfterHeal ?? 3,
+      }),
+    ],
+    progress,
   };
 }
 

@@ -129,8 +129,8 @@ interface Host {
   commandsApplied: number;
 }
 
-/** per node, one counter per message type code (codes are 1..13) */
-const TYPE_SLOTS = 16;
+/** per node, one counter per message type code (codes are 1..19, room for more) */
+const TYPE_SLOTS = 32;
 
 /** A node ticked this often at one instant keeps asking to be woken "now": a stuck timer. */
 const MAX_TICKS_PER_INSTANT = 1000;

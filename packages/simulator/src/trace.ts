@@ -18,13 +18,16 @@ export const MESSAGE_TYPE_CODE: Readonly<Record<MessageType, number>> = {
   p2a: 7,
   p2b: 8,
   heartbeat: 9,
-  heartbeatAck: 10,
+  probeAck: 10,
   catchup: 11,
   catchupReply: 12,
   snapshot: 13,
   snapshotted: 14,
   trim: 15,
   refused: 16,
+  probe: 17,
+  prevote: 18,
+  prevoteReply: 19,
 };
 
 export class TraceHash {

@@ -269,7 +269,17 @@ const MESSAGE_CHECKS: Record<
     check: (m, p) =>
       checkBallot(m.ballot, `${p}.ballot`) ?? nat(m.decidedBelow, `${p}.decidedBelow`),
   },
-  heartbeatAck: { keys: ["type", "ballot"], check: (m, p) => checkBallot(m.ballot, `${p}.ballot`) },
+  probe: { keys: ["type", "ballot"], check: (m, p) => checkBallot(m.ballot, `${p}.ballot`) },
+  probeAck: { keys: ["type", "ballot"], check: (m, p) => checkBallot(m.ballot, `${p}.ballot`) },
+  prevote: { keys: ["type", "ballot"], check: (m, p) => checkBallot(m.ballot, `${p}.ballot`) },
+  prevoteReply: {
+    keys: ["type", "ballot", "granted"],
+    check: (m, p) =>
+      checkBallot(m.ballot, `${p}.ballot`) ??
+      (typeof m.granted === "boolean"
+        ? undefined
+        : `${p}.granted: expected a boolean, got ${describe(m.granted)}`),
+  },
   catchup: { keys: ["type", "fromSlot"], check: (m, p) => nat(m.fromSlot, `${p}.fromSlot`) },
   catchupReply: {
     keys: ["type", "decisions"],

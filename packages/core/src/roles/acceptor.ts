@@ -5,6 +5,7 @@ import type { RoleContext } from "../context.js";
 import type { PersistRecord } from "../effects.js";
 import type { MessageOf, PValue } from "../messages.js";
 import { batchBytes, MESSAGE_OVERHEAD_BYTES } from "../size.js";
+import { LiveLeaderWatch, liveWindowMs } from "./prevote.js";
 
 /** What one pvalue adds to a p1b besides its batch: ballot, slot, punctuation. */
 const PVALUE_OVERHEAD_BYTES = 96;
@@ -21,6 +22,7 @@ export class Acceptor {
   private readonly acceptedBySlot = new Map<number, PValue>();
   private trimmedBelowSlot = 0;
   private readonly chunkBytes: number;
+  private readonly liveLeader: LiveLeaderWatch;
 
   constructor(
     private readonly ctx: RoleContext,
@@ -29,6 +31,7 @@ export class Acceptor {
   ) {
     this.chunkBytes = limits.maxMessageBytes - MESSAGE_OVERHEAD_BYTES;
     for (const record of recovered) this.replay(record);
+    this.liveLeader = new LiveLeaderWatch(liveWindowMs(ctx.timing));
   }
 
   get promised(): Ballot {
@@ -101,9 +104,20 @@ export class Acceptor {
     this.ctx.send(from, { type: "p2b", ballot: this.promisedBallot, slot: m.slot });
   }
 
-  /** Leaders probe acceptors with heartbeats to learn they can still reach a quorum. */
-  onHeartbeat(from: NodeId, _m: MessageOf<"heartbeat">): void {
-    this.ctx.send(from, { type: "heartbeatAck", ballot: this.promisedBallot });
+  /**
+   * A live leader's heartbeat holds prevotes off for a while, unless its ballot is below the
+   * promise (a newer leader took over; the old one is not live). The node answers it.
+   */
+  onHeartbeat(from: NodeId, m: MessageOf<"heartbeat">): void {
+    if (compareBallots(m.ballot, this.promisedBallot) >= 0) {
+      this.liveLeader.heard(from, this.ctx.now);
+    }
+  }
+
+  /** PreVote: would this acceptor promise a new leader now? It changes no state. */
+  onPrevote(from: NodeId, _m: MessageOf<"prevote">): void {
+    const granted = this.liveLeader.grants(from, this.ctx.now);
+    this.ctx.send(from, { type: "prevoteReply", ballot: this.promisedBallot, granted });
   }
 
   /** A leader says every slot below `below` is decided and held by enough replicas. */

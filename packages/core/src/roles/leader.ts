@@ -6,9 +6,13 @@ import type { RoleContext } from "../context.js";
 import type { PersistRecord } from "../effects.js";
 import type { MessageOf, PValue } from "../messages.js";
 import { batchBytes } from "../size.js";
+import { AcceptorHealth } from "./acceptor-health.js";
+import { backoffMs } from "./backoff.js";
 import { safeToForgetBelow } from "./forget-rule.js";
+import { liveWindowMs, PreVoteRound } from "./prevote.js";
+import { thriftyTargets } from "./thrifty.js";
 
-type LeaderState = "follower" | "scouting" | "active";
+type LeaderState = "follower" | "prevoting" | "scouting" | "active";
 
 /** Phase 1 in progress: the scout of PMMC. */
 interface Scout {
@@ -22,6 +26,10 @@ interface Scout {
   readonly adopted: Map<number, PValue>;
   readonly fromSlot: number;
   sentAt: number;
+  /** p1a resends so far, for the backoff */
+  retries: number;
+  /** a scout that has no phase-1 quorum by then gives up and goes back to following */
+  readonly giveUpAt: number;
 }
 
 /** Phase 2 in progress for one slot: the commander of PMMC. */
@@ -39,11 +47,18 @@ const NO_WAKE = Number.POSITIVE_INFINITY;
  * - Scout and commanders live inside the leader as plain records rather than processes.
  * - A preempted leader does not fight back at once (two leaders would duel forever). It
  *   follows the owner of the higher ballot, and only when that leader's heartbeats stop for
- *   a timeout (doubled on every failed attempt, capped, plus seeded jitter) does it run a
- *   new scout.
- * - An active leader heartbeats to acceptors, which answer with their promise; it tells the
- *   other leaders and the replicas it is alive only while a phase-2 quorum of acceptors keeps
- *   answering, so a leader cut off from the acceptors lets another take over.
+ *   a timeout (doubled on every failed attempt, capped, plus seeded jitter) does it try again.
+ * - Trying starts with PreVote (prevote.ts): only when a phase-1 quorum of acceptors says it
+ *   hears no live leader does the scout send p1a, so a node that was cut off or restarted
+ *   never deposes a leader that is alive. The scout resends p1a with capped exponential
+ *   backoff and jitter, and gives up after a leader timeout.
+ * - An active leader probes every acceptor and replica node each heartbeat interval. Only
+ *   while a phase-2 quorum of acceptors and some replica answer it ("a live quorum") does it
+ *   send heartbeats, the one message that holds other leaders off, to everyone. A probe holds
+ *   no one off, whatever roles share the node that receives it.
+ * - Thrifty quorums, in phase 2 and phase 1, are drawn from acceptors that answered recently
+ *   (acceptor-health.ts, thrifty.ts); a target that stops answering is replaced at once, and
+ *   every acceptor is addressed while too few are known healthy.
  * - The leader tracks the prefix of decided slots; phase 1 asks acceptors only for pvalues at
  *   or above it, and after adoption it fills holes below the highest adopted slot with no-ops
  *   so no replica waits forever for a slot nobody proposes.
@@ -85,11 +100,17 @@ export class Leader {
   private failedAttempts = 0;
   private nextHeartbeatAt = NO_WAKE;
   private nextRetryAt = NO_WAKE;
-  /** when each acceptor last answered this leader's current ballot */
-  private readonly acceptorHeardAt = new Map<NodeId, number>();
-  /** heartbeats go to every acceptor, and to the other leaders and replicas while useful */
-  private readonly acceptorTargets: readonly NodeId[];
-  private readonly followerTargets: readonly NodeId[];
+  /** which acceptors answer, which stopped */
+  private readonly health: AcceptorHealth;
+  /** when each replica node last answered (or proposed) */
+  private readonly replicaHeardAt = new Map<NodeId, number>();
+  private prevote: PreVoteRound | null = null;
+  /** thrifty phase-2 targets; null: address every acceptor (in doubt, or not thrifty) */
+  private p2Targets: NodeId[] | null = null;
+  /** probes go to acceptor and replica nodes; heartbeats to those and the other leaders */
+  private readonly probeTargets: readonly NodeId[];
+  private readonly heartbeatTargets: readonly NodeId[];
+  private readonly hostsReplica: boolean;
 
   constructor(
     private readonly ctx: RoleContext,
@@ -103,12 +124,15 @@ export class Leader {
     }
     this.persistedDecidedBelow = this.decidedBelow;
     this.ballot = { round: this.maxRoundUsed, leader: ctx.id };
-    const { cluster } = ctx;
-    this.acceptorTargets = cluster.quorum.acceptors;
-    const acceptors = new Set(cluster.quorum.acceptors);
-    this.followerTargets = [...new Set([...cluster.leaders, ...cluster.replicas])].filter(
-      (id) => id !== ctx.id && !acceptors.has(id),
-    );
+    const { cluster, timing } = ctx;
+    this.health = new AcceptorHealth(liveWindowMs(timing), timing.p2aRetryMs);
+    // This node is among the targets when it hosts an acceptor or a replica: the message
+    // stays inside the node, and its acceptor must hear its own leader is live too.
+    this.probeTargets = [...new Set([...cluster.quorum.acceptors, ...cluster.replicas])];
+    this.heartbeatTargets = [
+      ...new Set([...this.probeTargets, ...cluster.leaders.filter((id) => id !== ctx.id)]),
+    ];
+    this.hostsReplica = cluster.replicas.includes(ctx.id);
     // Leaders take turns by rank at start-up: the first tries at once, the others wait as if
     // they had lost an election, so a fresh cluster does not begin with a duel.
     const rank = Math.max(0, cluster.leaders.indexOf(ctx.id));
@@ -132,6 +156,7 @@ export class Leader {
   }
 
   onPropose(from: NodeId, m: MessageOf<"propose">): void {
+    this.replicaHeardAt.set(from, this.ctx.now);
     if (this.isDecided(m.slot)) {
       // The replica has not learned this decision yet, or lost it: send it again.
       const value = this.recentDecisions.get(m.slot);
@@ -170,9 +195,9 @@ export class Leader {
       this.preempt(m.ballot);
       return;
     }
+    this.health.heard(from, this.ctx.now);
     const scout = this.scout;
     if (order < 0 || this.state !== "scouting" || scout === null) return;
-    this.acceptorHeardAt.set(from, this.ctx.now);
     if (m.trimmedBelow > scout.trimmedBelow) scout.trimmedBelow = m.trimmedBelow;
     if (!scout.ackers.has(from)) {
       // The chunks of one answer belong together. Between two answers to the same ballot an
@@ -204,8 +229,8 @@ export class Leader {
       this.preempt(m.ballot);
       return;
     }
+    this.health.heard(from, this.ctx.now);
     if (order < 0 || this.state !== "active") return;
-    this.acceptorHeardAt.set(from, this.ctx.now);
     const commander = this.commanders.get(m.slot);
     if (!commander) return;
     commander.ackers.add(from);
@@ -214,14 +239,23 @@ export class Leader {
     }
   }
 
+  /**
+   * A heartbeat comes only from a leader with a live quorum. Followers and would-be leaders
+   * follow it whatever its ballot (a lower one is deposed by the acceptors' answers soon
+   * enough); a scout or an active leader yields only to a higher ballot.
+   */
   onHeartbeat(from: NodeId, m: MessageOf<"heartbeat">): void {
     if (from === this.ctx.id) return;
     this.learnDecidedBelow(m.decidedBelow);
     const order = compareBallots(m.ballot, this.ballot);
-    if (order > 0) {
-      if (this.state !== "follower") this.preempt(m.ballot);
-      this.noteBallot(m.ballot);
-      // A live leader with a higher ballot: the contention is over, back off from scratch.
+    if (order > 0 && (this.state === "scouting" || this.state === "active")) {
+      this.preempt(m.ballot);
+    }
+    this.noteBallot(m.ballot);
+    if (this.state === "follower" || this.state === "prevoting") {
+      this.state = "follower";
+      this.prevote = null;
+      // A live leader: the contention is over, back off from scratch.
       this.failedAttempts = 0;
       this.electionAt = this.ctx.now + this.electionTimeout();
     }
@@ -255,28 +289,48 @@ export class Leader {
     return records;
   }
 
-  onHeartbeatAck(from: NodeId, m: MessageOf<"heartbeatAck">): void {
-    const order = compareBallots(m.ballot, this.ballot);
-    if (order > 0) {
+  /** A node answered a probe or a heartbeat: its acceptor's promise, or bottom. */
+  onProbeAck(from: NodeId, m: MessageOf<"probeAck">): void {
+    const now = this.ctx.now;
+    if (this.ctx.cluster.replicas.includes(from)) this.replicaHeardAt.set(from, now);
+    if (!this.ctx.cluster.quorum.acceptors.includes(from)) return;
+    if (compareBallots(m.ballot, this.ballot) > 0) {
       this.preempt(m.ballot);
       return;
     }
-    if (order === 0) this.acceptorHeardAt.set(from, this.ctx.now);
+    this.health.heard(from, now);
+  }
+
+  onPrevoteReply(from: NodeId, m: MessageOf<"prevoteReply">): void {
+    this.health.heard(from, this.ctx.now);
+    this.noteBallot(m.ballot);
+    const round = this.prevote;
+    if (this.state !== "prevoting" || round === null) return;
+    round.answer(from, m.granted);
+    if (round.won) this.startScout();
+    else if (round.lost) this.failAttempt(false);
   }
 
   tick(): void {
     const now = this.ctx.now;
     if (this.state === "follower") {
-      if (now >= this.electionAt) this.startScout();
+      if (now >= this.electionAt) this.startPrevote();
       return;
     }
     if (now >= this.nextRetryAt) this.retransmit();
-    if (this.state === "active" && now >= this.nextHeartbeatAt) this.heartbeat();
+    if (this.state === "active") {
+      if (now >= this.nextHeartbeatAt) this.heartbeat();
+      this.checkTargets(true);
+    }
   }
 
   nextWakeAt(): number {
     if (this.state === "follower") return this.electionAt;
-    return Math.min(this.nextRetryAt, this.nextHeartbeatAt);
+    let at = Math.min(this.nextRetryAt, this.nextHeartbeatAt);
+    if (this.state === "active" && this.p2Targets !== null && this.commanders.size > 0) {
+      at = Math.min(at, this.health.nextSuspicionAt(this.p2Targets, this.ctx.now));
+    }
+    return at;
   }
 
   /**
@@ -297,25 +351,72 @@ export class Leader {
     this.startScout(slot);
   }
 
+  /** Ask the acceptors whether they would promise, before raising anyone's promise. */
+  private startPrevote(): void {
+    const { now, timing, cluster } = this.ctx;
+    const round = Math.max(this.highestSeen.round, this.maxRoundUsed) + 1;
+    this.state = "prevoting";
+    const ballot = { round, leader: this.ctx.id };
+    this.prevote = new PreVoteRound(cluster.quorum, ballot, now + timing.leaderTimeoutMs);
+    const prevote = { type: "prevote", ballot } as const;
+    for (const acceptor of cluster.quorum.acceptors) this.sendTo(acceptor, prevote);
+    this.nextRetryAt = Math.min(
+      now + backoffMs(timing.p1aRetryMs, 0, timing.electionBackoffMaxMs, this.ctx.rng),
+      this.prevote.giveUpAt,
+    );
+    this.nextHeartbeatAt = NO_WAKE;
+  }
+
+  /**
+   * An attempt to lead failed: wait, then try again. A scout that got stuck raised promises
+   * (it may be dueling another): back off exponentially. A prevote that was refused or went
+   * unanswered disturbed no one, so it is asked again after one timeout, not a growing one:
+   * the moment a quorum is reachable again, a leader is elected within a couple of timeouts.
+   */
+  private failAttempt(backoff: boolean): void {
+    this.state = "follower";
+    this.prevote = null;
+    this.scout = null;
+    this.nextRetryAt = NO_WAKE;
+    this.nextHeartbeatAt = NO_WAKE;
+    if (backoff) this.failedAttempts++;
+    this.electionAt = this.ctx.now + this.electionTimeout();
+  }
+
   private startScout(fromSlot = this.decidedBelow): void {
+    const { now, timing, cluster } = this.ctx;
     const round = Math.max(this.highestSeen.round, this.maxRoundUsed) + 1;
     this.maxRoundUsed = round;
     this.ctx.persist({ type: "round", round });
     this.ballot = { round, leader: this.ctx.id };
+    const granted = this.prevote?.granted;
     this.state = "scouting";
+    this.prevote = null;
     this.commanders.clear();
-    this.acceptorHeardAt.clear();
     this.scout = {
       ackers: new Set(),
       partial: new Map(),
       trimmedBelow: 0,
       adopted: new Map(),
       fromSlot,
-      sentAt: this.ctx.now,
+      sentAt: now,
+      retries: 0,
+      giveUpAt: now + timing.leaderTimeoutMs,
     };
     const p1a = { type: "p1a", ballot: this.ballot, fromSlot } as const;
-    for (const acceptor of this.ctx.cluster.quorum.acceptors) this.ctx.send(acceptor, p1a);
-    this.nextRetryAt = this.ctx.now + this.ctx.timing.p1aRetryMs;
+    // Thrifty phase 1: a minimal phase-1 quorum of acceptors known to answer (those that just
+    // granted the prevote count), everyone on the first resend.
+    const healthy = (a: NodeId) => granted?.has(a) === true || this.health.isHealthy(a, now);
+    const targets = this.options.thrifty
+      ? thriftyTargets(cluster.quorum.acceptors, healthy, this.ctx.id, [], (x) =>
+          cluster.quorum.isPhase1Quorum(x),
+        )
+      : null;
+    for (const acceptor of targets ?? cluster.quorum.acceptors) this.sendTo(acceptor, p1a);
+    this.nextRetryAt = Math.min(
+      now + backoffMs(timing.p1aRetryMs, 0, timing.electionBackoffMaxMs, this.ctx.rng),
+      this.scout.giveUpAt,
+    );
     this.nextHeartbeatAt = NO_WAKE;
   }
 
@@ -324,6 +425,8 @@ export class Leader {
     this.state = "active";
     this.scout = null;
     this.failedAttempts = 0;
+    this.p2Targets = null;
+    this.checkTargets(true);
     // Some acceptor of the quorum forgot everything below its mark: those slots are decided,
     // and nobody may propose there again (roles/forget-rule.ts).
     if (scout.trimmedBelow > this.trimmedBelow) this.trimmedBelow = scout.trimmedBelow;
@@ -353,14 +456,51 @@ export class Leader {
     this.heartbeat();
   }
 
+  /**
+   * Thrifty phase 2: keep the targets while they all stay healthy; when one turns suspect or
+   * stale, pick new ones at once and send them the slots still waiting, so no slot waits for
+   * a resend timer. With too few healthy acceptors, address everyone.
+   */
+  private checkTargets(evenInDoubt: boolean): void {
+    if (!this.options.thrifty) return;
+    const { now, cluster } = this.ctx;
+    const old = this.p2Targets;
+    // In doubt, look again once per tick, not for every slot.
+    if (old === null ? !evenInDoubt : old.every((a) => this.health.isHealthy(a, now))) return;
+    const next = thriftyTargets(
+      cluster.quorum.acceptors,
+      (a) => this.health.isHealthy(a, now),
+      this.ctx.id,
+      old ?? [],
+      (x) => cluster.quorum.isPhase2Quorum(x),
+    );
+    this.p2Targets = next;
+    const added = (next ?? cluster.quorum.acceptors).filter((a) => !old?.includes(a));
+    if (old === null || added.length === 0) return;
+    for (const [slot, commander] of this.commanders) {
+      if (commander.sentAt === now) continue; // just sent (or resent to everyone)
+      const p2a = { type: "p2a", ballot: this.ballot, slot, value: commander.value } as const;
+      for (const acceptor of added) {
+        if (!commander.ackers.has(acceptor)) this.sendTo(acceptor, p2a);
+      }
+    }
+  }
+
   private command(slot: number, value: Batch): void {
     if (slot > this.highestSlot) this.highestSlot = slot;
     const ackers = new Set<NodeId>();
     this.commanders.set(slot, { value, ackers, sentAt: this.ctx.now });
     const p2a = { type: "p2a", ballot: this.ballot, slot, value } as const;
-    const { quorum } = this.ctx.cluster;
-    const targets = this.options.thrifty ? quorum.phase2Targets() : quorum.acceptors;
-    for (const acceptor of targets) this.ctx.send(acceptor, p2a);
+    this.checkTargets(false);
+    for (const acceptor of this.p2Targets ?? this.ctx.cluster.quorum.acceptors) {
+      this.sendTo(acceptor, p2a);
+    }
+  }
+
+  /** Every message to an acceptor goes through here, so the failure detector sees it. */
+  private sendTo(to: NodeId, message: Parameters<RoleContext["send"]>[1]): void {
+    if (this.ctx.cluster.quorum.acceptors.includes(to)) this.health.sent(to, this.ctx.now);
+    this.ctx.send(to, message);
   }
 
   private decide(slot: number, value: Batch): void {
@@ -400,6 +540,7 @@ export class Leader {
     }
     this.state = "follower";
     this.scout = null;
+    this.prevote = null;
     this.commanders.clear();
     this.nextRetryAt = NO_WAKE;
     this.nextHeartbeatAt = NO_WAKE;
@@ -414,13 +555,37 @@ export class Leader {
   }
 
   private retransmit(): void {
-    const { now, timing, cluster } = this.ctx;
-    if (this.state === "scouting" && this.scout) {
-      const p1a = { type: "p1a", ballot: this.ballot, fromSlot: this.scout.fromSlot } as const;
-      for (const acceptor of cluster.quorum.acceptors) {
-        if (!this.scout.ackers.has(acceptor)) this.ctx.send(acceptor, p1a);
+    const { now, timing, cluster, rng } = this.ctx;
+    const prevote = this.prevote;
+    if (this.state === "prevoting" && prevote) {
+      // Resend to the acceptors that have not answered, like p1a; grants add up. Unanswered
+      // for a leader timeout (too few acceptors reachable): give up, back off, ask again.
+      if (now >= prevote.giveUpAt) {
+        this.failAttempt(false);
+        return;
       }
-      this.nextRetryAt = now + timing.p1aRetryMs;
+      const message = { type: "prevote", ballot: prevote.ballot } as const;
+      for (const acceptor of cluster.quorum.acceptors) {
+        if (!prevote.answered(acceptor)) this.sendTo(acceptor, message);
+      }
+      prevote.retries++;
+      const wait = backoffMs(timing.p1aRetryMs, prevote.retries, timing.electionBackoffMaxMs, rng);
+      this.nextRetryAt = Math.min(now + wait, prevote.giveUpAt);
+      return;
+    }
+    const scout = this.scout;
+    if (this.state === "scouting" && scout) {
+      if (now >= scout.giveUpAt) {
+        this.failAttempt(true);
+        return;
+      }
+      const p1a = { type: "p1a", ballot: this.ballot, fromSlot: scout.fromSlot } as const;
+      for (const acceptor of cluster.quorum.acceptors) {
+        if (!scout.ackers.has(acceptor)) this.sendTo(acceptor, p1a);
+      }
+      scout.retries++;
+      const wait = backoffMs(timing.p1aRetryMs, scout.retries, timing.electionBackoffMaxMs, rng);
+      this.nextRetryAt = Math.min(now + wait, scout.giveUpAt);
       return;
     }
     // Commanders that waited a full retry period resend to every acceptor that has not
@@ -430,30 +595,38 @@ export class Leader {
       commander.sentAt = now;
       const p2a = { type: "p2a", ballot: this.ballot, slot, value: commander.value } as const;
       for (const acceptor of cluster.quorum.acceptors) {
-        if (!commander.ackers.has(acceptor)) this.ctx.send(acceptor, p2a);
+        if (!commander.ackers.has(acceptor)) this.sendTo(acceptor, p2a);
       }
     }
     this.nextRetryAt = now + timing.p2aRetryMs;
   }
 
+  /**
+   * Every heartbeat interval: with a live quorum (a phase-2 quorum of acceptors and a replica
+   * answered within the live window), a heartbeat to every other node, which holds the other
+   * leaders off and tells acceptors to refuse prevotes; without one, only probes to acceptor
+   * and replica nodes, to find out when it has one again. Either is answered by a probeAck.
+   */
   private heartbeat(): void {
-    const { now, timing, cluster } = this.ctx;
-    const heartbeat = {
-      type: "heartbeat",
-      ballot: this.ballot,
-      decidedBelow: this.decidedBelow,
-    } as const;
-    // Acceptors are always probed; followers hear from us only while we can reach a phase-2
-    // quorum, so a leader cut off from the acceptors does not hold the others back.
-    const fresh: NodeId[] = [];
-    for (const [acceptor, heardAt] of this.acceptorHeardAt) {
-      if (now - heardAt <= timing.leaderTimeoutMs) fresh.push(acceptor);
-    }
-    for (const target of this.acceptorTargets) this.ctx.send(target, heartbeat);
-    if (cluster.quorum.isPhase2Quorum(fresh)) {
-      for (const target of this.followerTargets) this.ctx.send(target, heartbeat);
-    }
+    const { now, timing } = this.ctx;
+    const message = this.hasLiveQuorum()
+      ? ({ type: "heartbeat", ballot: this.ballot, decidedBelow: this.decidedBelow } as const)
+      : ({ type: "probe", ballot: this.ballot } as const);
+    const targets = message.type === "heartbeat" ? this.heartbeatTargets : this.probeTargets;
+    for (const target of targets) this.sendTo(target, message);
     this.nextHeartbeatAt = now + timing.heartbeatIntervalMs;
+  }
+
+  /** A phase-2 quorum of acceptors and at least one replica answered within the live window. */
+  private hasLiveQuorum(): boolean {
+    const { now, timing, cluster } = this.ctx;
+    if (!cluster.quorum.isPhase2Quorum(this.health.fresh(cluster.quorum.acceptors, now))) {
+      return false;
+    }
+    if (this.hostsReplica) return true;
+    const windowMs = liveWindowMs(timing);
+    for (const at of this.replicaHeardAt.values()) if (now - at <= windowMs) return true;
+    return false;
   }
 
   private noteBallot(ballot: Ballot): void {

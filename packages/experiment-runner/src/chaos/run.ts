@@ -2,11 +2,12 @@
 // faults and the chaos schedule, in time order), the pairs a link fault touches, the keys the
 // final reads cover, and the chaos check at the end.
 
+import type { NetState } from "@paxos/simulator";
 import type { Variant } from "../config/resolve.js";
 import { EVERY_REF, faultSchedule } from "../config/resolve.js";
 import type { ChaosSchedule, Fault, ResolvedConfig } from "../config/types.js";
 import type { CheckResult, HistoryRecord } from "../run/types.js";
-import { type FaultTime, type FinalReads, resumeCheck } from "./liveness.js";
+import { type FaultTime, type FinalReads, progressCheck, resumeCheck } from "./liveness.js";
 import { scheduleFor } from "./resolve.js";
 
 export interface RunFaults {
@@ -45,6 +46,31 @@ export function linkPairs(
 /** The keys the final reads cover: every key the history touched, in a fixed order. */
 export function keysTouched(history: readonly { op: { key: string } }[]): string[] {
   return [...new Set(history.map((h) => h.op.key))].sort();
+}
+
+/**
+ * The during-fault liveness check of a finished run with faults (none without), and what to
+ * put in its `extra`.
+ */
+export function livenessChecks(opts: {
+  config: ResolvedConfig;
+  variant: Variant;
+  faults: readonly Fault[];
+  states: readonly NetState[];
+  history: readonly HistoryRecord[];
+  externalClients: boolean;
+}): { checks: CheckResult[]; extra: Record<string, unknown> } {
+  const bound = opts.config.liveness;
+  if (!bound || opts.faults.length === 0) return { checks: [], extra: {} };
+  const r = progressCheck({
+    variant: opts.variant,
+    states: opts.states,
+    history: opts.history,
+    withinMs: bound.withinMs,
+    untilMs: opts.config.workload.durationMs,
+    externalClients: opts.externalClients,
+  });
+  return { checks: [r.check], extra: { liveness: r.extra } };
 }
 
 /** The chaos checks of a finished run, and what to put in its `extra`. */

@@ -12,6 +12,7 @@ import {
   type QuorumSystem,
   UnsafeQuorumError,
 } from "@paxos/quorum-system";
+import { livenessOf } from "../chaos/liveness.js";
 import { fillChaos, resolveSchedules, simOnlyLinkIssues } from "../chaos/resolve.js";
 import { expandSystems, fillSystems, OUR_ENGINE } from "../systems/resolve.js";
 import type { SystemRun } from "../systems/types.js";
@@ -159,6 +160,8 @@ export function resolveConfig(value: unknown): Experiment {
     );
   }
   if (chaos) config.chaos = chaos;
+  const liveness = livenessOf(raw.liveness, config);
+  if (liveness) config.liveness = liveness;
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, variants };
 }

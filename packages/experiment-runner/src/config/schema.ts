@@ -836,6 +836,21 @@ export const CONFIG_SCHEMA = {
       items: fault,
     },
     chaos,
+    liveness: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "the during-fault liveness check: while a fault leaves a leader connected to a phase-1 and a phase-2 quorum and to a replica clients reach, commits must continue",
+      properties: {
+        withinMs: {
+          type: "number",
+          exclusiveMinimum: 0,
+          description:
+            "the longest stretch without a commit allowed then (default: 4 x leaderTimeoutMs + proposeRetryMs + clientRetryMs of the engine's timing)",
+        },
+        check: { type: "boolean", description: "run the check (default true)" },
+      },
+    },
     ...SYSTEMS_PROPERTIES,
   },
 } as const;

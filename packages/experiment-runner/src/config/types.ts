@@ -226,6 +226,7 @@ export interface RawConfig {
   workload?: WorkloadConfig;
   faults?: Fault[];
   chaos?: ChaosConfig;
+  liveness?: { withinMs?: number; check?: boolean };
   systems?: RawSystem[];
 }
 
@@ -277,6 +278,8 @@ export interface ResolvedConfig {
   };
   faults: Fault[];
   chaos?: ResolvedChaos;
+  /** the during-fault liveness check (see src/chaos/liveness.ts); absent: off */
+  liveness?: { withinMs: number };
   /** absent: our engine only */
   systems?: ResolvedSystem[];
 }

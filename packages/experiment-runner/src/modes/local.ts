@@ -27,8 +27,8 @@ import {
   loadCluster,
   type NodeStatus,
 } from "@paxos/transport-ws";
-import type { FaultTime } from "../chaos/liveness.js";
-import { chaosChecks, faultsOfRun, linkPairs } from "../chaos/run.js";
+import { type FaultTime, NetStates } from "../chaos/liveness.js";
+import { chaosChecks, faultsOfRun, linkPairs, livenessChecks } from "../chaos/run.js";
 import { LEADER_REF, type Variant } from "../config/resolve.js";
 import type { LinkSpec as ConfigLink, Latency, ResolvedConfig } from "../config/types.js";
 import type { LoadgenSpec } from "../loadgen.js";
@@ -373,9 +373,27 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     };
     const { faults: runFaults } = faultsOfRun(config, variant, seed);
     const times: (FaultTime | undefined)[] = [];
+    const net = new NetStates();
+    /** the network's state now, for the during-fault liveness check */
+    const recordNet = (atMs: number) => {
+      const cut: string[] = [];
+      for (const [id, peers] of cuts) for (const p of peers) cut.push(`${id}>${p}`);
+      net.set(
+        atMs,
+        clusterIds.filter((id) => !isUp(id) || starting.has(id)),
+        cut,
+      );
+    };
     let chain = Promise.resolve();
+    /** restarts still getting ready (the schedule does not wait for them) */
+    const pending: Promise<void>[] = [];
+    const starting = new Set<string>();
+    /** how far behind its time the latest-starting fault began */
+    let lagMs = 0;
     runFaults.forEach((f, index) => {
-      const run = async () => {
+      // a restart hands back its readiness wrapped (an async function returning a promise
+      // would wait for it)
+      const run = async (): Promise<{ ready: Promise<void> } | undefined> => {
         const when = Math.round(at());
         switch (f.action) {
           case "crash": {
@@ -404,10 +422,26 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
               applied.push({ atMs: when, what: `restart ${f.node}: not down, skipped` });
               return;
             }
-            await startNode(node);
-            await reapply(node);
+            // The schedule does not wait for the process to be ready (a restart takes a good
+            // part of a second, more on a busy machine, and the faults after it would fall
+            // behind their times): it goes on, and the node is told the cuts and link changes
+            // in force once it listens.
+            starting.add(node);
+            const ready = startNode(node)
+              .then(
+                () => reapply(node),
+                (e: Error) => {
+                  // a crash the schedule played before the node was ready is no failure
+                  if (isUp(node)) throw e;
+                  applied.push({
+                    atMs: Math.round(at()),
+                    what: `restart ${node}: crashed again before it was ready`,
+                  });
+                },
+              )
+              .finally(() => starting.delete(node));
             applied.push({ atMs: when, what: `restart ${node}`, node });
-            return;
+            return { ready };
           }
           case "partition": {
             const groups: string[][] = [];
@@ -489,8 +523,20 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
       };
       const timed = async () => {
         const startedAt = at();
-        await run();
-        times[index] = { startedAt, doneAt: at() };
+        lagMs = Math.max(lagMs, startedAt - f.atMs);
+        const restart = await run();
+        const done = () => {
+          times[index] = { startedAt, doneAt: at() };
+          recordNet(times[index]!.doneAt);
+        };
+        if (restart === undefined) done();
+        else {
+          pending.push(
+            restart.ready.then(done, (e: Error) => {
+              applied.push({ atMs: Math.round(at()), what: `restart failed: ${e.message}` });
+            }),
+          );
+        }
       };
       timers.push(
         setTimeout(
@@ -521,6 +567,8 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     }
     for (const t of timers) clearTimeout(t);
     await chain;
+    await Promise.allSettled(pending);
+    chaosExtra.schedule_lag_ms = Math.round(lagMs);
     if (error === undefined && exit !== 0) {
       error = `the load generator failed (exit ${exit}); see logs/loadgen.log`;
     }
@@ -543,6 +591,16 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
         checks.push(...c.checks);
         Object.assign(chaosExtra, c.extra);
       }
+      const live = livenessChecks({
+        config,
+        variant,
+        faults: runFaults,
+        states: net.states,
+        history,
+        externalClients: true,
+      });
+      checks.push(...live.checks);
+      Object.assign(chaosExtra, live.extra);
     }
   } catch (e) {
     if (e instanceof EnvironmentError) throw e;

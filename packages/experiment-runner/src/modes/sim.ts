@@ -22,7 +22,8 @@ import {
   type Violation,
 } from "@paxos/simulator";
 import type { FaultTime } from "../chaos/liveness.js";
-import { chaosChecks, faultsOfRun, keysTouched, linkPairs } from "../chaos/run.js";
+import { NetStates } from "../chaos/liveness.js";
+import { chaosChecks, faultsOfRun, keysTouched, linkPairs, livenessChecks } from "../chaos/run.js";
 import { LEADER_REF, type Variant } from "../config/resolve.js";
 import type { LinkSpec as ConfigLink, Fault, Latency, ResolvedConfig } from "../config/types.js";
 import type {
@@ -177,7 +178,8 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
 
   const { faults, chaos: schedule } = faultsOfRun(config, variant, seed);
   const times: (FaultTime | undefined)[] = [];
-  const applied = scheduleFaults(sim, faults, variant, times);
+  const net = new NetStates();
+  const applied = scheduleFaults(sim, faults, variant, times, net);
 
   const step = Math.max(10, w.durationMs / 200);
   let completed = 0;
@@ -249,6 +251,15 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       })
     : { checks: [], extra: {} };
   checks.push(...chaosResult.checks);
+  const live = livenessChecks({
+    config,
+    variant,
+    faults,
+    states: net.states,
+    history,
+    externalClients: false,
+  });
+  checks.push(...live.checks);
   const wallMs = performance.now() - started;
   const stats = sim.stats(0, sim.now);
   return {
@@ -285,6 +296,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       frames: stats.messages.frames,
       deliveries_per_wall_s: Math.round(stats.messages.delivered / (wallMs / 1000)),
       ...chaosResult.extra,
+      ...live.extra,
     },
     ...(error === undefined ? {} : { error }),
   };
@@ -330,6 +342,7 @@ function scheduleFaults(
   faults: readonly Fault[],
   variant: Variant,
   times: (FaultTime | undefined)[],
+  net: NetStates,
 ): AppliedFault[] {
   const applied: AppliedFault[] = [];
   const crashedLeaders: string[] = [];
@@ -344,105 +357,124 @@ function scheduleFaults(
     const o = original.get(`${a}>${b}`);
     if (o) sim.network.setLink(a, b, o);
   };
+  // the network's state after each fault, for the during-fault liveness check
+  const record = () => {
+    const ids = sim.nodeIds;
+    const cut: string[] = [];
+    if (sim.network.partitioned) {
+      for (const a of ids)
+        for (const b of ids) if (a !== b && sim.network.isBlocked(a, b)) cut.push(`${a}>${b}`);
+    }
+    net.set(
+      sim.now,
+      ids.filter((id) => !sim.isAlive(id)),
+      cut,
+    );
+  };
   faults.forEach((f, index) => {
     sim.at(f.atMs, () => {
       const at = sim.now;
       times[index] = { startedAt: at, doneAt: at };
-      switch (f.action) {
-        case "crash": {
-          const node = resolve(f.node);
-          if (node === undefined || !sim.isAlive(node)) {
-            applied.push({ atMs: at, what: `crash ${f.node}: no such live node, skipped` });
-            return;
-          }
-          if (f.node === LEADER_REF) crashedLeaders.push(node);
-          sim.crash(node);
-          applied.push({
-            atMs: at,
-            what: `crash ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
-            node,
-          });
-          return;
-        }
-        case "restart": {
-          const node = f.node === LEADER_REF ? crashedLeaders.shift() : f.node;
-          if (node === undefined || sim.isAlive(node)) {
-            applied.push({ atMs: at, what: `restart ${f.node}: not down, skipped` });
-            return;
-          }
-          sim.restart(node);
-          applied.push({ atMs: at, what: `restart ${node}`, node });
-          return;
-        }
-        case "partition": {
-          const groups = f.groups.map((g) =>
-            g.map(resolve).filter((x): x is string => x !== undefined),
-          );
-          sim.partition(groups);
-          applied.push({
-            atMs: at,
-            what: `partition ${groups.map((g) => `{${g.join(",")}}`).join(" | ")}`,
-          });
-          return;
-        }
-        case "isolate": {
-          // cut off from the other nodes of the cluster; clients (in no group) still reach it
-          const node = resolve(f.node);
-          if (node === undefined) {
-            applied.push({ atMs: at, what: `isolate ${f.node}: no such node, skipped` });
-            return;
-          }
-          sim.partition([[node], clusterIds.filter((id) => id !== node)]);
-          applied.push({
-            atMs: at,
-            what: `isolate ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
-            node,
-          });
-          return;
-        }
-        case "heal":
-          sim.heal();
-          applied.push({ atMs: at, what: "heal" });
-          return;
-        case "link": {
-          const from = resolve(f.from);
-          const to = resolve(f.to);
-          if (from === undefined || to === undefined) return;
-          const pairs = linkPairs(from, to, f.symmetric ?? true, allIds);
-          if (f.reset) {
-            for (const [a, b] of pairs) resetLink(a, b);
-            applied.push({ atMs: at, what: `link ${from}->${to} reset` });
-            return;
-          }
-          // on top of what the link has now (a site's latency stays unless the fault sets one)
-          const set = linkOf(f.set ?? {});
-          for (const [a, b] of pairs) {
-            const now = sim.network.link(a, b);
-            if (!original.has(`${a}>${b}`)) original.set(`${a}>${b}`, now);
-            sim.network.setLink(a, b, { ...now, ...set });
-          }
-          applied.push({ atMs: at, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
-          return;
-        }
-        case "recover": {
-          sim.heal();
-          for (const key of original.keys()) {
-            const [a, b] = key.split(">") as [string, string];
-            resetLink(a, b);
-          }
-          crashedLeaders.length = 0;
-          const restarted = clusterIds.filter((id) => !sim.isAlive(id));
-          for (const id of restarted) sim.restart(id);
-          applied.push({
-            atMs: at,
-            what: `recover${restarted.length > 0 ? `: restart ${restarted.join(", ")}` : ""}`,
-          });
-          return;
-        }
-      }
+      play(f, at);
+      record();
     });
   });
   return applied;
+
+  function play(f: Fault, at: number): void {
+    switch (f.action) {
+      case "crash": {
+        const node = resolve(f.node);
+        if (node === undefined || !sim.isAlive(node)) {
+          applied.push({ atMs: at, what: `crash ${f.node}: no such live node, skipped` });
+          return;
+        }
+        if (f.node === LEADER_REF) crashedLeaders.push(node);
+        sim.crash(node);
+        applied.push({
+          atMs: at,
+          what: `crash ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
+          node,
+        });
+        return;
+      }
+      case "restart": {
+        const node = f.node === LEADER_REF ? crashedLeaders.shift() : f.node;
+        if (node === undefined || sim.isAlive(node)) {
+          applied.push({ atMs: at, what: `restart ${f.node}: not down, skipped` });
+          return;
+        }
+        sim.restart(node);
+        applied.push({ atMs: at, what: `restart ${node}`, node });
+        return;
+      }
+      case "partition": {
+        const groups = f.groups.map((g) =>
+          g.map(resolve).filter((x): x is string => x !== undefined),
+        );
+        sim.partition(groups);
+        applied.push({
+          atMs: at,
+          what: `partition ${groups.map((g) => `{${g.join(",")}}`).join(" | ")}`,
+        });
+        return;
+      }
+      case "isolate": {
+        // cut off from the other nodes of the cluster; clients (in no group) still reach it
+        const node = resolve(f.node);
+        if (node === undefined) {
+          applied.push({ atMs: at, what: `isolate ${f.node}: no such node, skipped` });
+          return;
+        }
+        sim.partition([[node], clusterIds.filter((id) => id !== node)]);
+        applied.push({
+          atMs: at,
+          what: `isolate ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
+          node,
+        });
+        return;
+      }
+      case "heal":
+        sim.heal();
+        applied.push({ atMs: at, what: "heal" });
+        return;
+      case "link": {
+        const from = resolve(f.from);
+        const to = resolve(f.to);
+        if (from === undefined || to === undefined) return;
+        const pairs = linkPairs(from, to, f.symmetric ?? true, allIds);
+        if (f.reset) {
+          for (const [a, b] of pairs) resetLink(a, b);
+          applied.push({ atMs: at, what: `link ${from}->${to} reset` });
+          return;
+        }
+        // on top of what the link has now (a site's latency stays unless the fault sets one)
+        const set = linkOf(f.set ?? {});
+        for (const [a, b] of pairs) {
+          const now = sim.network.link(a, b);
+          if (!original.has(`${a}>${b}`)) original.set(`${a}>${b}`, now);
+          sim.network.setLink(a, b, { ...now, ...set });
+        }
+        applied.push({ atMs: at, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
+        return;
+      }
+      case "recover": {
+        sim.heal();
+        for (const key of original.keys()) {
+          const [a, b] = key.split(">") as [string, string];
+          resetLink(a, b);
+        }
+        crashedLeaders.length = 0;
+        const restarted = clusterIds.filter((id) => !sim.isAlive(id));
+        for (const id of restarted) sim.restart(id);
+        applied.push({
+          atMs: at,
+          what: `recover${restarted.length > 0 ? `: restart ${restarted.join(", ")}` : ""}`,
+        });
+        return;
+      }
+    }
+  }
 }
 
 /**

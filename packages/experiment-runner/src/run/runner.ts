@@ -2,9 +2,9 @@
 // folder as it goes (a run that crashes later still leaves the earlier runs on disk) and
 // returns the summaries for the table and the exit code.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkAndRecord, DEFAULT_TIME_BUDGET_MS } from "@paxos/analysis";
+import { CHECKS_FILE, checkAndRecord, DEFAULT_TIME_BUDGET_MS } from "@paxos/analysis";
 import { scaleChaos } from "../chaos/resolve.js";
 import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
@@ -25,7 +25,7 @@ import {
 import { type Summary, summarize } from "../stats.js";
 import { configFor } from "../systems/resolve.js";
 import { prepareSystems, runVariant } from "../systems/run.js";
-import type { CheckResult, ProgressFn, RunOutcome } from "./types.js";
+import { type CheckResult, kindOf, type ProgressFn, type RunOutcome } from "./types.js";
 
 export interface Overrides {
   mode?: Mode;
@@ -99,6 +99,9 @@ export interface ExperimentResult {
     details: string[];
     /** checks that could not decide (linearizability out of time): exit code 2, not 1 */
     inconclusive: string[];
+    /** failed checks about safety (exit code 1) and about liveness (exit code 3) */
+    safety: string[];
+    liveness: string[];
   }[];
   interrupted: boolean;
 }
@@ -138,6 +141,28 @@ export function checkLinearizability(
         ],
       };
   }
+}
+
+/**
+ * checks.json, beside the linearizability record: every check of the run under "safety" or
+ * "liveness" (what a failure means), with the liveness bound the run was held to.
+ */
+function recordCheckKinds(dir: string, outcome: RunOutcome, config: ResolvedConfig): void {
+  const file = join(dir, CHECKS_FILE);
+  const record: Record<string, unknown> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)
+    : {};
+  for (const kind of ["safety", "liveness"] as const) {
+    const checks = outcome.checks.filter((c) => kindOf(c) === kind);
+    record[kind] = {
+      passed: checks.every((c) => c.passed || c.inconclusive === true),
+      ...(kind === "liveness" && config.liveness ? { within_ms: config.liveness.withinMs } : {}),
+      checks: Object.fromEntries(
+        checks.map((c) => [c.name, { passed: c.passed, violations: c.violations }]),
+      ),
+    };
+  }
+  writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export async function runExperiment(
@@ -189,6 +214,7 @@ export async function runExperiment(
         }
         const summary = summarize(config.name, outcome);
         writeRun(where, outcome, summary);
+        recordCheckKinds(where, outcome, config);
         progress.end(summary);
         summaries.push(summary);
         writeFileSync(join(dir, "results.csv"), toCsv(summaries.map(csvRow)));
@@ -199,6 +225,8 @@ export async function runExperiment(
             seed,
             failed: summary.checks.failed,
             inconclusive: summary.checks.inconclusive,
+            safety: summary.checks.failed_safety,
+            liveness: summary.checks.failed_liveness,
             details: [
               ...outcome.checks
                 .filter((c) => !c.passed)

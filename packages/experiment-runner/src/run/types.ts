@@ -24,6 +24,20 @@ export interface CheckResult {
   violations: string[];
   /** the check could not decide (the linearizability search ran out of time): exit code 2 */
   inconclusive?: boolean;
+  /**
+   * what a failure means: "safety" (something wrong was done: exit code 1) or "liveness"
+   * (something right was not done in time: exit code 3); by the check's name when absent
+   */
+  kind?: CheckKind;
+}
+
+export type CheckKind = "safety" | "liveness";
+
+/** Checks about progress; every other check is about safety. */
+const LIVENESS_CHECKS = new Set(["commits-resume", "progress-during-faults", "converged"]);
+
+export function kindOf(check: Pick<CheckResult, "name" | "kind">): CheckKind {
+  return check.kind ?? (LIVENESS_CHECKS.has(check.name) ? "liveness" : "safety");
 }
 
 export interface AppliedFault {
