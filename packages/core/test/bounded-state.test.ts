@@ -7,6 +7,7 @@ import { DEFAULT_LEADER, DEFAULT_LIMITS, DEFAULT_REPLICA } from "../src/config.j
 import type { PersistRecord, SnapshotRecord } from "../src/effects.js";
 import type { Message, PValue } from "../src/messages.js";
 import { Acceptor } from "../src/roles/acceptor.js";
+import { Client } from "../src/roles/client.js";
 import { safeToForgetBelow } from "../src/roles/forget-rule.js";
 import { Leader } from "../src/roles/leader.js";
 import { Replica } from "../src/roles/replica.js";
@@ -306,6 +307,23 @@ test("a snapshot transfer larger than a message goes in chunks and installs once
   fresh.replica.onSnapshot("R1", chunks[chunks.length - 1]!);
   assert.is(fresh.replica.appliedBelow, 60);
   assert.equal(fresh.replica.service.snapshot(), behind.replica.service.snapshot());
+});
+
+test("a refused operation does not make the client claim answers the replicas never gave (no false 'session expired')", () => {
+  const ctx = new Recorder("C1", layout(A3, { replicas: ["R1"] }));
+  const client = new Client(ctx, "c-new", SMALL);
+  client.submit(put("k", "v".repeat(600)));
+  assert.is(ctx.events[0]?.type, "refused");
+  client.submit(put("k", "small"));
+  const [request] = ctx.take("request");
+  assert.is(request!.message.command.seq, 1);
+  assert.is(request!.message.command.ackedBelow, 0, "nothing of this client was executed yet");
+  // and the replica executes it rather than refusing it as from a forgotten session
+  const { ctx: rctx, replica } = startReplica();
+  replica.onRequest("C1", request!.message);
+  decide(replica, 0, 1, () => [request!.message.command]);
+  assert.equal(rctx.take("refused"), []);
+  assert.is(rctx.take("response").length, 1);
 });
 
 test.run();

@@ -21,6 +21,8 @@ interface Outstanding {
  */
 export class Client {
   private nextSeq = 0;
+  /** whether a command of this client completed (was executed): replicas hold its session */
+  private completedAny = false;
   /** outstanding commands in seq order (a Map keeps insertion order) */
   private readonly outstanding = new Map<number, Outstanding>();
   private preferred: number;
@@ -63,8 +65,12 @@ export class Client {
       });
       return seq;
     }
+    // Answers held for every seq below the first outstanding one. Until some command of this
+    // client completed, the replicas hold no session for it, and a command claiming answers
+    // would read to them as a retry from a session they forgot: say 0 (a refused command was
+    // answered, but never executed).
     const first = this.outstanding.keys().next();
-    const ackedBelow = first.done ? seq : first.value;
+    const ackedBelow = this.completedAny ? (first.done ? seq : first.value) : 0;
     const command: Command = { clientId: this.clientId, seq, ackedBelow, op };
     const now = this.ctx.now;
     this.outstanding.set(seq, {
@@ -83,6 +89,7 @@ export class Client {
     const o = this.outstanding.get(m.seq);
     if (!o) return;
     this.outstanding.delete(m.seq);
+    this.completedAny = true;
     // Next requests go to the replica beside the leader when the answer names one.
     const beside = m.leader === undefined ? -1 : this.replicas.indexOf(m.leader);
     const index = beside >= 0 ? beside : this.replicas.indexOf(from);

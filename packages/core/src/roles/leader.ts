@@ -29,7 +29,7 @@ interface Scout {
   /** p1a resends so far, for the backoff */
   retries: number;
   /** a scout that has no phase-1 quorum by then gives up and goes back to following */
-  readonly giveUpAt: number;
+  giveUpAt: number;
 }
 
 /** Phase 2 in progress for one slot: the commander of PMMC. */
@@ -37,6 +37,8 @@ interface Commander {
   readonly value: Batch;
   readonly ackers: Set<NodeId>;
   sentAt: number;
+  /** p2a resends so far: each waits twice as long as the one before (capped) */
+  retries: number;
 }
 
 const NO_WAKE = Number.POSITIVE_INFINITY;
@@ -209,6 +211,9 @@ export class Leader {
         scout.partial.set(from, partial);
       }
       if (m.trimmedBelow === partial.trimmedBelow) partial.chunks.add(m.chunk);
+      // An answer in chunks is progress: a large p1b takes a while to arrive, and giving up
+      // (or asking again) meanwhile would only bring more of them.
+      scout.giveUpAt = Math.max(scout.giveUpAt, this.ctx.now + this.ctx.timing.leaderTimeoutMs);
       if (partial.chunks.size >= m.chunks) {
         scout.partial.delete(from);
         scout.ackers.add(from);
@@ -489,7 +494,7 @@ export class Leader {
   private command(slot: number, value: Batch): void {
     if (slot > this.highestSlot) this.highestSlot = slot;
     const ackers = new Set<NodeId>();
-    this.commanders.set(slot, { value, ackers, sentAt: this.ctx.now });
+    this.commanders.set(slot, { value, ackers, sentAt: this.ctx.now, retries: 0 });
     const p2a = { type: "p2a", ballot: this.ballot, slot, value } as const;
     this.checkTargets(false);
     for (const acceptor of this.p2Targets ?? this.ctx.cluster.quorum.acceptors) {
@@ -581,24 +586,36 @@ export class Leader {
       }
       const p1a = { type: "p1a", ballot: this.ballot, fromSlot: scout.fromSlot } as const;
       for (const acceptor of cluster.quorum.acceptors) {
-        if (!scout.ackers.has(acceptor)) this.sendTo(acceptor, p1a);
+        // One still sending its chunks is not asked again (each ask is a whole new answer).
+        if (!scout.ackers.has(acceptor) && !scout.partial.has(acceptor)) this.sendTo(acceptor, p1a);
       }
       scout.retries++;
       const wait = backoffMs(timing.p1aRetryMs, scout.retries, timing.electionBackoffMaxMs, rng);
       this.nextRetryAt = Math.min(now + wait, scout.giveUpAt);
       return;
     }
-    // Commanders that waited a full retry period resend to every acceptor that has not
-    // answered (not only the thrifty targets: one of those may be down).
+    // Commanders that waited their retry period resend to every acceptor that has not
+    // answered (not only the thrifty targets: one of those may be down). The period doubles
+    // with every resend of a slot (capped): on a slow or overloaded host a fixed period would
+    // resend every slot in flight, again and again, faster than the answers can come back.
+    let next = now + timing.p2aRetryMs;
     for (const [slot, commander] of this.commanders) {
-      if (now - commander.sentAt < timing.p2aRetryMs) continue;
+      const wait = Math.min(
+        timing.p2aRetryMs * 2 ** commander.retries,
+        timing.electionBackoffMaxMs,
+      );
+      if (now - commander.sentAt < wait) {
+        next = Math.min(next, commander.sentAt + wait);
+        continue;
+      }
       commander.sentAt = now;
+      commander.retries++;
       const p2a = { type: "p2a", ballot: this.ballot, slot, value: commander.value } as const;
       for (const acceptor of cluster.quorum.acceptors) {
         if (!commander.ackers.has(acceptor)) this.sendTo(acceptor, p2a);
       }
     }
-    this.nextRetryAt = now + timing.p2aRetryMs;
+    this.nextRetryAt = Math.max(next, now + 1);
   }
 
   /**
