@@ -102,7 +102,7 @@ export interface LocalClusterOptions {
   readonly extra?: Partial<ClusterFile>;
   readonly clusterId?: string;
   readonly logLevel?: ClusterFile["logLevel"];
-  readonly fsync?: boolean;
+  readonly storage?: ClusterFile["storage"];
   /** start only these nodes (default: all) */
   readonly start?: readonly string[];
 }
@@ -136,7 +136,7 @@ export class LocalCluster {
         roles: n.roles,
       })),
       logLevel: options.logLevel ?? "info",
-      ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
+      ...(options.storage === undefined ? {} : { storage: options.storage }),
       ...options.extra,
     };
     const clusterPath = join(dir, "cluster.json");
@@ -157,8 +157,13 @@ export class LocalCluster {
     return [...this.cluster.nodesById.keys()];
   }
 
+  /** The node's data dir: nothing else in it (logs live beside it), so its size is the state's. */
+  dataDir(id: string): string {
+    return join(this.dir, id);
+  }
+
   logPath(id: string): string {
-    return join(this.dir, id, "node.log");
+    return join(this.dir, `${id}.log`);
   }
 
   /** The node's log as parsed JSON lines (what has been flushed so far). */
@@ -200,7 +205,7 @@ export class LocalCluster {
   }
 
   /** Starts (or restarts) one node and waits until it listens. */
-  async spawn(id: string): Promise<void> {
+  async spawn(id: string, extraArgs: readonly string[] = []): Promise<void> {
     if (this.procs.has(id)) throw new Error(`${id} is already running`);
     this.exitCodes.delete(id);
     const outPath = join(this.dir, `${id}.out`);
@@ -208,7 +213,18 @@ export class LocalCluster {
     const out = openSync(outPath, "a");
     const child = spawn(
       process.execPath,
-      [BIN, "--cluster", this.clusterPath, "--id", id, "--data-dir", join(this.dir, id)],
+      [
+        BIN,
+        "--cluster",
+        this.clusterPath,
+        "--id",
+        id,
+        "--data-dir",
+        this.dataDir(id),
+        "--log-file",
+        this.logPath(id),
+        ...extraArgs,
+      ],
       { detached: true, stdio: ["ignore", out, out], env: withoutSecret(process.env) },
     );
     closeSync(out);
