@@ -5,7 +5,7 @@
 
 import { parseArgs } from "node:util";
 import type { Operation, Result } from "@paxos/core";
-import { connect } from "../client.js";
+import { connect, OperationRefusedError } from "../client.js";
 
 const USAGE = `usage: paxos-client (--cluster FILE | --addresses HOST:PORT,...) [options] COMMAND
 
@@ -117,7 +117,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${values.json === true ? JSON.stringify(result) : render(result)}\n`);
     if (result.type === "cas" && !result.ok) process.exitCode = 1;
   } catch (error) {
-    process.stderr.write(`paxos-client: ${(error as Error).message}\n`);
+    const message =
+      error instanceof OperationRefusedError
+        ? `${op.type} ${JSON.stringify(op.key)} refused: ${error.message}${
+            error.maybeApplied ? " (it may have been applied before: outcome unknown)" : ""
+          }`
+        : (error as Error).message;
+    process.stderr.write(`paxos-client: ${message}\n`);
     process.exitCode = 1;
   } finally {
     await client.close();

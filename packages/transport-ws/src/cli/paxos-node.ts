@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     cluster: cluster.file.clusterId,
   });
   const { logger } = logs;
+  await logs.ready.catch((error: Error) => die(error.message, 1));
 
   process.on("uncaughtException", (error) => {
     logger.fatal({ err: error.stack ?? String(error) }, "uncaught exception, exiting");
