@@ -130,6 +130,8 @@ export class PaxosClient {
         // The Client role refuses an operation above maxValueBytes at once, with the message
         // the replicas use; bare addresses get the defaults, and the replicas have the last word.
         limits: cluster?.limits ?? DEFAULT_LIMITS,
+        // only so the engine's check of limits against batch sizes holds for small frames
+        ...(cluster === undefined ? {} : { replica: cluster.replica }),
         clientId: this.clientId,
       },
       { now: performance.now(), rng: { next: Math.random } },
