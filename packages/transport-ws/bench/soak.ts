@@ -115,7 +115,7 @@ const killer = setInterval(() => {
     await cluster.spawn(id);
     startedAt.set(id, performance.now());
     console.log(
-      `t=${Math.round((performance.now() - t0) / 1000)} s  ${id} SIGKILLed and restarted on its data dir`,
+      `t=${Math.round((performance.now() - t0) / 1000)} s  ${id} SIGKILLed (the active leader was ${leader ?? "unknown"}) and restarted on its data dir`,
     );
   })().catch((error: Error) => console.log(`restart of ${id} failed: ${error.message}`));
 }, killEveryMs);
