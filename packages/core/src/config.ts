@@ -80,8 +80,8 @@ export const DEFAULT_REPLICA: ReplicaOptions = {
   retainSlots: 10_000,
   retainBytes: 16 * 1024 * 1024,
   catchupChunk: 256,
-  snapshotEverySlots: 2_000,
-  snapshotEveryBytes: 32 * 1024 * 1024,
+  snapshotEverySlots: 1_000,
+  snapshotEveryBytes: 8 * 1024 * 1024,
   maxSessions: 100_000,
   maxPendingRequests: 100_000,
 };

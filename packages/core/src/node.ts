@@ -107,6 +107,15 @@ export class PaxosNode {
   }
 
   /**
+   * Have the replica persist a snapshot now, if it applied anything since its last one; the
+   * next drain carries it. A host calls this on a graceful stop (then drains and writes), so a
+   * restart reads a snapshot instead of replaying decisions. Returns whether one was taken.
+   */
+  snapshotNow(): boolean {
+    return this.replica?.snapshotNow() ?? false;
+  }
+
+  /**
    * Records that rebuild this node's durable state as it is now, but for the replica's latest
    * snapshot (the host keeps that one apart). A host compacts its log by writing these at the
    * head of a fresh segment, right after a drain's records are durable (then memory and disk

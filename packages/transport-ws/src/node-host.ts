@@ -195,6 +195,9 @@ export class NodeHost {
   /** Closes every connection and the durable log. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
+    // A graceful stop leaves a snapshot behind, so the next start reads it instead of
+    // replaying decisions from its peers and the acceptors.
+    if (this.node.snapshotNow()) this.runTurn();
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     for (const link of this.links.values()) link.close();

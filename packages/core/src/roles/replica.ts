@@ -460,6 +460,16 @@ export class Replica {
    * leaves only once the snapshot is durable: persist, then send). Leaders use the reports to
    * let acceptors forget (roles/forget-rule.ts); the host keeps only the latest snapshot.
    */
+  /**
+   * Take a snapshot now if anything was applied since the last one (a host calls this on a
+   * graceful stop, so the next start reads a snapshot rather than replaying the log).
+   */
+  snapshotNow(): boolean {
+    if (this.slotOut === this.snapshotSlot) return false;
+    this.takeSnapshot();
+    return true;
+  }
+
   private takeSnapshot(): void {
     const entries = this.stateMachine.snapshot();
     const sessions: SessionSnapshot[] = [];
