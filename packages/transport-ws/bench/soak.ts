@@ -187,8 +187,11 @@ for (const metric of ["rss", "disk"] as const) {
     );
   }
 }
-console.log(
-  `verdict: ${lost === 0 ? "no acknowledged write lost" : `${lost} ACKNOWLEDGED WRITES LOST`}; memory and disk ${plateau ? "plateau" : "DO NOT plateau"}`,
-);
+const lostVerdict = !serving
+  ? "lost writes UNKNOWN (cluster wedged)"
+  : lost === 0
+    ? "no acknowledged write lost"
+    : `${lost} ACKNOWLEDGED WRITES LOST`;
+console.log(`verdict: ${lostVerdict}; memory and disk ${plateau ? "plateau" : "DO NOT plateau"}`);
 await cluster.stop();
 process.exit(serving && lost === 0 && plateau ? 0 : 1);
