@@ -107,12 +107,16 @@ export class PaxosNode {
   }
 
   /**
-   * Have the replica persist a snapshot now, if it applied anything since its last one; the
-   * next drain carries it. A host calls this on a graceful stop (then drains and writes), so a
-   * restart reads a snapshot instead of replaying decisions. Returns whether one was taken.
+   * Persist now what makes the next start quick: the replica's snapshot (if it applied
+   * anything since its last one) and the leader's decided prefix. The next drain carries the
+   * records. A host calls this on a graceful stop, then drains and writes, so a restart
+   * replays no decisions and its phase 1 starts at the end of the log. Returns whether there
+   * was anything to persist.
    */
   snapshotNow(): boolean {
-    return this.replica?.snapshotNow() ?? false;
+    const snapshot = this.replica?.snapshotNow() ?? false;
+    const decided = this.leader?.persistDecidedNow() ?? false;
+    return snapshot || decided;
   }
 
   /**

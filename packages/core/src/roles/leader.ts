@@ -475,6 +475,14 @@ export class Leader {
    * Persist the decided prefix now and then, so a restarted leader's phase 1 starts near the
    * end of the log rather than at slot 0 and its p1b stay a bounded size.
    */
+  /** Persist the decided prefix now, if it grew since it was last persisted. */
+  persistDecidedNow(): boolean {
+    if (this.decidedBelow === this.persistedDecidedBelow) return false;
+    this.persistedDecidedBelow = this.decidedBelow;
+    this.ctx.persist({ type: "decided", below: this.decidedBelow });
+    return true;
+  }
+
   private persistDecided(): void {
     if (this.decidedBelow - this.persistedDecidedBelow < this.options.persistDecidedEverySlots)
       return;

@@ -102,6 +102,10 @@ export class Replica {
       this.install(recovered.slot, recovered.entries, recovered.sessions);
       this.snapshotSlot = recovered.slot;
       ctx.emit({ type: "snapshotInstalled", slot: recovered.slot, from: ctx.id });
+      // The report sent when it was taken may have been lost in the stop: tell the leaders
+      // again, so they know the slots below are decided and acceptors may forget them.
+      const report = { type: "snapshotted", slot: recovered.slot } as const;
+      for (const leader of ctx.cluster.leaders) ctx.send(leader, report);
     }
   }
 
