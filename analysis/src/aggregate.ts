@@ -3,6 +3,7 @@
 // interval of each over the repetitions, the percentiles of all repetitions' samples pooled
 // (the CDF), the checks' verdicts counted, and the faults' effects.
 
+import { maxOf } from "./extent.js";
 import type { ResultsDir, RunData, VariantInfo } from "./results.js";
 import {
   type Estimate,
@@ -87,12 +88,15 @@ function runStats(run: RunData): RunStats {
   };
 }
 
-/** Percentiles as summary.json has them, for a run whose raw samples are gone. */
+/**
+ * Percentiles as summary.json has them, for a run whose raw samples are gone; null for a system
+ * that reports per-second means only (no percentiles: see `meanOnly`).
+ */
 function fromSummary(run: RunData): Percentiles | null {
   const l = run.summary.latency;
   const get = (k: string) => (typeof l[k] === "number" ? (l[k] as number) : null);
   const count = get("count");
-  if (!count) return null;
+  if (!count || get("p50_ms") === null) return null;
   return {
     count,
     min: get("min_ms") ?? 0,
@@ -147,9 +151,25 @@ function faultStats(runs: readonly RunData[], level: number): FaultStats[] {
   });
 }
 
+/** mean and max latency of a run with no percentiles (per-second means only), from its summary */
+function meanOnly(run: RunData): { mean: number; max: number | null } | null {
+  const l = run.summary.latency;
+  return typeof l.mean_ms === "number"
+    ? { mean: l.mean_ms, max: typeof l.max_ms === "number" ? l.max_ms : null }
+    : null;
+}
+
 export function variantStats(info: VariantInfo, level = 0.95): VariantStats {
   const runs = info.runs.map(runStats);
   const lat = runs.map((r) => r.latency).filter((l): l is Percentiles => l !== null);
+  const means = runs
+    .filter((r) => r.latency === null)
+    .map((r) => meanOnly(r.run))
+    .filter((m) => m !== null);
+  const maxes = [
+    ...lat.map((l) => l.max),
+    ...means.flatMap((m) => (m.max === null ? [] : [m.max])),
+  ];
   const pooledSamples = info.runs.flatMap((r) => r.samples);
   const checks = countChecks(info.runs);
   const verdict = checks.some((c) => c.failed > 0)
@@ -180,11 +200,8 @@ export function variantStats(info: VariantInfo, level = 0.95): VariantStats {
       lat.map((l) => l.p999),
       level,
     ),
-    meanLatency: estimate(
-      lat.map((l) => l.mean),
-      level,
-    ),
-    max: lat.length === 0 ? null : Math.max(...lat.map((l) => l.max)),
+    meanLatency: estimate([...lat.map((l) => l.mean), ...means.map((m) => m.mean)], level),
+    max: maxes.length === 0 ? null : maxOf(maxes),
     pooled: percentiles(pooledSamples),
     pooledSamples,
     checks,

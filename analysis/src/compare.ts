@@ -26,6 +26,8 @@ export interface Comparison {
   variants: string[];
   header: string[];
   rows: Cell[][];
+  /** how the folders differ besides what is compared (seed, duration, mode, ...): read the ratios with these in mind */
+  warnings: string[];
 }
 
 export interface WrittenComparison {
@@ -96,7 +98,37 @@ export function compareResults(dirs: readonly string[], confidence = 0.95): Comp
       ]);
     }
   }
-  return { runs, variants, header, rows };
+  return { runs, variants, header, rows, warnings: differences(runs) };
+}
+
+/** What differs between the first folder's setup and the others' (seed, duration, mode, ...). */
+export function differences(runs: readonly ComparedRun[]): string[] {
+  const setup = (r: ComparedRun): [string, unknown][] => {
+    const res = r.stats.results;
+    const workload = (res.config.workload ?? {}) as Record<string, unknown>;
+    return [
+      ["seed", res.config.seed],
+      ["duration (ms)", res.window.durationMs],
+      ["warm-up (ms)", res.window.warmupMs],
+      ["cool-down (ms)", res.window.cooldownMs],
+      ["mode", res.mode],
+      ["repetitions", res.config.repetitions],
+      ["clients", JSON.stringify(workload.clients)],
+    ];
+  };
+  const base = runs[0];
+  if (base === undefined) return [];
+  const first = setup(base);
+  const out: string[] = [];
+  for (const r of runs.slice(1)) {
+    setup(r).forEach(([what, v], i) => {
+      const b = first[i]![1];
+      if (JSON.stringify(v) !== JSON.stringify(b)) {
+        out.push(`${r.label} differs from ${base.label} in ${what}: ${String(v)} vs ${String(b)}`);
+      }
+    });
+  }
+  return out;
 }
 
 const NUMERIC = [3, 4, 5, 6, 7, 8, 9];
@@ -237,6 +269,8 @@ export function comparisonMarkdown(c: Comparison, figures: readonly Figure[] = [
         `${i + 1}. \`${r.label}\`: ${r.stats.results.name}, ${r.stats.results.mode} mode, ${r.stats.variants.length} variant(s)`,
     ),
     "",
+    ...c.warnings.map((w) => `**Warning:** ${w}.`),
+    ...(c.warnings.length > 0 ? [""] : []),
     markdownTable(c.header, c.rows, NUMERIC),
     "",
     "Ratios are against the first results folder that has the variant (the first row of each variant).",
@@ -265,6 +299,7 @@ export function comparisonHtml(c: Comparison, figures: readonly Figure[]): strin
   const body = [
     `<h1>Comparison of ${c.runs.length} results folders</h1>`,
     runsTable,
+    ...c.warnings.map((w) => `<p class="warn"><b>Warning:</b> ${esc(w)}.</p>`),
     "<h2>Variants</h2>",
     htmlTable(c.header, c.rows, {
       numeric: NUMERIC,

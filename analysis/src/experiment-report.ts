@@ -12,6 +12,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ExperimentStats, experimentStats, type VariantStats } from "./aggregate.js";
+import { maxOf } from "./extent.js";
 import { type Cell, esc, htmlTable, inlineSvg, markdownTable, page } from "./html.js";
 import { experimentFigures, type Figure, faultMarks, formatNumber } from "./plots.js";
 import { loadResults } from "./results.js";
@@ -51,10 +52,20 @@ const ratio = (x: number | undefined | null, base: number | undefined | null) =>
     ? "-"
     : `×${(x / base).toFixed(2)}`;
 
+/** A system that leaves no client history (LibPaxos): nothing could be checked. */
+const unchecked = (v: VariantStats) => v.info.system?.history === false;
+
 function checksCell(v: VariantStats): Cell {
   const runs = v.runs.length;
   const total = v.checks.reduce((n, c) => n + c.runs, 0);
   const passed = v.checks.reduce((n, c) => n + c.passed, 0);
+  if (unchecked(v) && v.verdict === "ok") {
+    return {
+      text: "not checked",
+      cls: "warn",
+      title: `${v.info.system?.name}: no client history, no state machine: nothing to check`,
+    };
+  }
   if (v.verdict === "ok") {
     return {
       text: `${passed}/${total} ok`,
@@ -71,12 +82,13 @@ function checksCell(v: VariantStats): Cell {
 
 /** The summary table: one row per variant. */
 export function summaryRows(stats: ExperimentStats): { header: string[]; rows: Cell[][] } {
-  const base = stats.variants[0];
+  const baseOf = (v: VariantStats) => groupBase(stats, v);
   const header = [
     "variant",
     "quorum system",
     "runs",
     "throughput (ops/s)",
+    "mean (ms)",
     "p50 (ms)",
     "p90 (ms)",
     "p99 (ms)",
@@ -84,6 +96,7 @@ export function summaryRows(stats: ExperimentStats): { header: string[]; rows: C
     "max (ms)",
     "ops/s ratio",
     "p50 ratio",
+    "mean ratio",
     "checks",
   ];
   const rows = stats.variants.map((v): Cell[] => [
@@ -91,21 +104,56 @@ export function summaryRows(stats: ExperimentStats): { header: string[]; rows: C
     v.info.quorum,
     String(v.runs.length),
     withCi(v.throughput),
+    withCi(v.meanLatency),
     withCi(v.p50),
     withCi(v.p90),
     withCi(v.p99),
     withCi(v.p999),
     formatNumber(v.max),
-    ratio(v.throughput?.mean, base?.throughput?.mean),
-    ratio(v.p50?.mean, base?.p50?.mean),
+    ratio(v.throughput?.mean, baseOf(v)?.throughput?.mean),
+    ratio(v.p50?.mean, baseOf(v)?.p50?.mean),
+    ratio(v.meanLatency?.mean, baseOf(v)?.meanLatency?.mean),
     checksCell(v),
   ]);
   return { header, rows };
 }
 
-const NUMERIC = [2, 3, 4, 5, 6, 7, 8, 9, 10];
+const NUMERIC = [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 
-const base0 = (stats: ExperimentStats) => stats.variants[0]?.info.label ?? "-";
+/** One sentence per system in the experiment: what its latency measures, what was checked. */
+export function systemNotes(stats: ExperimentStats): string[] {
+  const seen = new Map<string, string>();
+  for (const v of stats.variants) {
+    const s = v.info.system;
+    if (!s || seen.has(s.name)) continue;
+    seen.set(
+      s.name,
+      `${s.name}: latency is ${s.latency_measures}.${s.history ? "" : " It keeps no key-value state and leaves no client history, so its rows are not checked."}`,
+    );
+  }
+  // a report of our engine alone needs no such note
+  return seen.size > 1 || [...seen.keys()].some((k) => k !== "paxos-lab") ? [...seen.values()] : [];
+}
+
+/** The key of a variant's comparison group: systems side by side on one quorum and load. */
+const groupKey = (v: VariantStats) =>
+  v.info.system ? `${v.info.system.quorum_label}\u0000${v.info.system.outstanding}` : "";
+
+/**
+ * The row a variant's ratios are against: the first row. When systems run side by side, the
+ * first row of its group (same quorum variant, same outstanding count), so each ratio compares
+ * systems under the same load.
+ */
+export function groupBase(stats: ExperimentStats, v: VariantStats): VariantStats | undefined {
+  return stats.variants.find((w) => groupKey(w) === groupKey(v));
+}
+
+const grouped = (stats: ExperimentStats) => new Set(stats.variants.map(groupKey)).size > 1;
+
+const base0 = (stats: ExperimentStats) =>
+  grouped(stats)
+    ? "the first row with the same quorum variant and outstanding count (systems side by side under the same load)"
+    : `the first variant, ${stats.variants[0]?.info.label ?? "-"}`;
 
 function overlaps(a: Estimate | null, b: Estimate | null): boolean {
   if (!a?.ci || !b?.ci) return false;
@@ -116,15 +164,25 @@ function overlaps(a: Estimate | null, b: Estimate | null): boolean {
 export function glance(stats: ExperimentStats): string[] {
   const vs = stats.variants.filter((v) => v.throughput !== null);
   const out: string[] = [];
-  const base = stats.variants[0]!;
+  // against the first row, or the first of its group when systems sit side by side
+  const baseOf = (v: VariantStats) => groupBase(stats, v) ?? stats.variants[0]!;
   const by = (f: (v: VariantStats) => number | undefined, dir: 1 | -1) =>
     [...vs]
       .filter((v) => f(v) !== undefined)
       .sort((a, b) => dir * (f(a)! - f(b)!))
       .slice(0, 2);
   const unit = stats.time === "simulated" ? " (simulated time)" : "";
-  const [t1, t2] = by((v) => v.throughput?.mean, -1);
+  if (vs.length === 1) {
+    // one variant: nothing to rank, only to state
+    const v = vs[0]!;
+    out.push(
+      `${v.info.label}: throughput ${formatNumber(v.throughput?.mean)} ops/s${unit}, ` +
+        `p50 ${formatNumber(v.p50?.mean)} ms, p99 ${formatNumber(v.p99?.mean)} ms.`,
+    );
+  }
+  const [t1, t2] = vs.length > 1 ? by((v) => v.throughput?.mean, -1) : [];
   if (t1) {
+    const base = baseOf(t1);
     const vsBase =
       t1 === base
         ? ""
@@ -140,16 +198,18 @@ export function glance(stats: ExperimentStats): string[] {
       `Highest throughput: ${t1.info.label}, ${formatNumber(t1.throughput?.mean)} ops/s${unit}${vsBase}${vsNext}${sig}.`,
     );
   }
-  const [l1] = by((v) => v.p50?.mean, 1);
+  const [l1] = vs.length > 1 ? by((v) => v.p50?.mean, 1) : [];
   if (l1) {
+    const base = baseOf(l1);
     out.push(
       `Lowest median latency: ${l1.info.label}, p50 ${formatNumber(l1.p50?.mean)} ms` +
         (l1 === base ? "." : ` (${ratio(l1.p50?.mean, base.p50?.mean)} of ${base.info.label}).`),
     );
   }
-  const [p1] = by((v) => v.p99?.mean, 1);
+  const [p1] = vs.length > 1 ? by((v) => v.p99?.mean, 1) : [];
   if (p1) out.push(`Lowest tail latency: ${p1.info.label}, p99 ${formatNumber(p1.p99?.mean)} ms.`);
-  const runs = stats.variants.reduce((n, v) => n + v.runs.length, 0);
+  const checked = stats.variants.filter((v) => !unchecked(v));
+  const runs = checked.reduce((n, v) => n + v.runs.length, 0);
   const failed = stats.variants.filter((v) => v.verdict === "failed");
   const undecided = stats.variants.filter((v) => v.verdict === "undecided");
   if (failed.length > 0) {
@@ -165,6 +225,8 @@ export function glance(stats: ExperimentStats): string[] {
       `Safety: all ${runs} run(s) passed every check (agreement, validity, linearizability, ...).`,
     );
   }
+  const notChecked = stats.variants.filter(unchecked).map((v) => v.info.label);
+  if (notChecked.length > 0) out.push(`Not checked (no client history): ${notChecked.join(", ")}.`);
   return out;
 }
 
@@ -285,7 +347,7 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
   const env = r.env;
   const git = (env.git ?? {}) as Record<string, unknown>;
   const commit = typeof git.commit === "string" ? git.commit.slice(0, 12) : "unknown";
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   const sum = summaryRows(stats);
   const timeNote =
     stats.time === "simulated"
@@ -320,9 +382,14 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
     htmlTable(sum.header, sum.rows, {
       numeric: NUMERIC,
       cls: "summary",
-      caption: `Latency percentiles from the raw samples of the operations that returned inside the measurement window; throughput is completed operations per second in that window. ${ciText} Ratios are against the first variant, ${base0(stats)}.`,
+      caption: `Latency percentiles from the raw samples of the operations that returned inside the measurement window; throughput is completed operations per second in that window. ${ciText} Ratios are against ${base0(stats)}.`,
     }),
     `<p class="meta">${timeNote} Also as Markdown: <a href="summary.md">summary.md</a>; per run: <a href="results.csv">results.csv</a>.</p>`,
+    systemNotes(stats).length > 0
+      ? `<p><b>What each system's latency measures</b></p><ul>${systemNotes(stats)
+          .map((n) => `<li>${esc(n)}</li>`)
+          .join("")}</ul>`
+      : "",
     "<h2>Figures</h2>",
     ...figures.map(figureHtml),
     "<h2>Safety checks</h2>",
@@ -347,7 +414,7 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
 export function renderMarkdown(stats: ExperimentStats, figures: readonly Figure[]): string {
   const r = stats.results;
   const sum = summaryRows(stats);
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   const lines = [
     `# ${r.name}`,
     "",
@@ -357,6 +424,8 @@ export function renderMarkdown(stats: ExperimentStats, figures: readonly Figure[
     "",
     markdownTable(sum.header, sum.rows, NUMERIC),
     "",
+    ...systemNotes(stats).map((n) => `- ${n}`),
+    "",
     `${r.mode} mode; ${
       stats.time === "simulated"
         ? "all times and rates in simulated (virtual) time"
@@ -365,7 +434,7 @@ export function renderMarkdown(stats: ExperimentStats, figures: readonly Figure[
       reps > 1
         ? ` Mean of ${reps} repetitions ± the half-width of the ${Math.round(stats.confidence * 100)}% confidence interval.`
         : ""
-    } Ratios against the first variant, ${base0(stats)}. Results: \`${r.id}\`.`,
+    } Ratios against ${base0(stats)}. Results: \`${r.id}\`.`,
     "",
   ];
   const faults = faultTable(stats);

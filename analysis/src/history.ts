@@ -3,16 +3,49 @@
 // histories recorded by other systems can be checked too). Parsing validates every line and
 // names the line and the field of each problem.
 
-import type { Operation, Result } from "@paxos/core";
+/**
+ * An operation of the key-value service as histories record it: the engine's own operations
+ * (get, put, delete, cas; @paxos/core's Operation is one of these) and `append`, the
+ * key-value model of Jepsen's and Porcupine's tests (the value is concatenated to the key's,
+ * an absent key counting as "").
+ */
+export type KvOperation =
+  | { readonly type: "get"; readonly key: string }
+  | { readonly type: "put"; readonly key: string; readonly value: string }
+  | { readonly type: "delete"; readonly key: string }
+  | {
+      readonly type: "cas";
+      readonly key: string;
+      /** null: the key must be absent */
+      readonly expected: string | null;
+      readonly value: string;
+    }
+  | { readonly type: "append"; readonly key: string; readonly value: string };
+
+/**
+ * What the service answered (@paxos/core's Result is one of these). Some systems do not say
+ * everything: a delete may not say whether the key existed, and a failed cas may not say which
+ * value it saw (Jepsen's and etcd's histories record only `:fail`); then that field is absent
+ * and the checker assumes only what is certain (the key is absent after the delete; the key
+ * held something other than `expected`).
+ */
+export type KvResult =
+  | { readonly type: "get"; readonly value: string | null }
+  | { readonly type: "put" }
+  | { readonly type: "delete"; readonly existed?: boolean }
+  | { readonly type: "cas"; readonly ok: boolean; readonly value?: string | null }
+  | { readonly type: "append" };
+
+export type KvOperationType = KvOperation["type"];
 
 /** One client operation of a history. Times in ms (any origin, any unit, as long as one). */
 export interface HistoryOp {
   /** who issued it (a label for reports; it carries no meaning for the check) */
   readonly clientId: string;
   readonly seq?: number;
-  readonly op: Operation;
+  readonly op: KvOperation;
   /** null when the outcome is unknown (the operation never returned) */
-  readonly result: Result | null;
+  readonly result: KvResult | null;
   readonly invokedAt: number;
   /** null when the outcome is unknown: the operation may take effect at any time after its invocation, or never */
   readonly returnedAt: number | null;
@@ -42,7 +75,7 @@ export class HistoryError extends Error {
   }
 }
 
-const OP_TYPES = ["get", "put", "delete", "cas"] as const;
+const OP_TYPES = ["get", "put", "delete", "cas", "append"] as const;
 
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -107,7 +140,7 @@ export function validateRecord(
     }
   }
 
-  let result: Result | null = null;
+  let result: KvResult | null = null;
   if (unknown) {
     if (raw.result !== undefined && raw.result !== null) {
       bad(
@@ -133,7 +166,7 @@ export function validateRecord(
   };
 }
 
-function validateOp(v: unknown, bad: (field: string, message: string) => void): Operation | null {
+function validateOp(v: unknown, bad: (field: string, message: string) => void): KvOperation | null {
   if (v === undefined) {
     bad("op", "missing (the operation: {type, key, ...})");
     return null;
@@ -162,7 +195,8 @@ function validateOp(v: unknown, bad: (field: string, message: string) => void): 
     case "get":
     case "delete":
       return ok ? { type, key } : null;
-    case "put": {
+    case "put":
+    case "append": {
       const value = str("value") ?? "";
       return ok ? { type, key, value } : null;
     }
@@ -183,9 +217,9 @@ function validateOp(v: unknown, bad: (field: string, message: string) => void): 
 
 function validateResult(
   v: unknown,
-  op: Operation,
+  op: KvOperation,
   bad: (field: string, message: string) => void,
-): Result | null {
+): KvResult | null {
   if (!isObject(v)) {
     bad("result", `expected an object, got ${describe(v)}`);
     return null;
@@ -201,9 +235,15 @@ function validateResult(
       return null;
     case "put":
       return { type: "put" };
+    case "append":
+      return { type: "append" };
     case "delete":
+      if (v.existed === undefined) return { type: "delete" };
       if (typeof v.existed === "boolean") return { type: "delete", existed: v.existed };
-      bad("result.existed", `expected a boolean, got ${describe(v.existed)}`);
+      bad(
+        "result.existed",
+        `expected a boolean (or absent: not recorded), got ${describe(v.existed)}`,
+      );
       return null;
     case "cas": {
       let ok = true;
@@ -211,15 +251,17 @@ function validateResult(
         bad("result.ok", `expected a boolean, got ${describe(v.ok)}`);
         ok = false;
       }
-      if (!(typeof v.value === "string" || v.value === null)) {
+      if (!(typeof v.value === "string" || v.value === null || v.value === undefined)) {
         bad(
           "result.value",
-          `expected a string or null (the value after the cas), got ${describe(v.value)}`,
+          `expected a string or null (the value after the cas; absent: not recorded), got ${describe(v.value)}`,
         );
         ok = false;
       }
       if (!ok) return null;
-      return { type: "cas", ok: v.ok as boolean, value: v.value as string | null };
+      return v.value === undefined
+        ? { type: "cas", ok: v.ok as boolean }
+        : { type: "cas", ok: v.ok as boolean, value: v.value as string | null };
     }
   }
 }

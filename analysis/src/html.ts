@@ -88,7 +88,7 @@ thead th { border-bottom: 2px solid #333333; font-weight: bold; background: #faf
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.ok { color: #1b5e20; }
 td.fail { color: #b00020; font-weight: bold; }
-td.warn { color: #8a5300; font-weight: bold; }
+td.warn, p.warn { color: #8a5300; font-weight: bold; }
 tr.best td { font-weight: bold; }
 figure { margin: 18px 0 26px; page-break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; display: block; }

@@ -1,36 +1,7 @@
 // Public surface of @paxos/analysis: client histories (parse, validate, format), the
 // linearizability checker of the key-value service, and the timeline of a failing slice; the
 // results of `paxos-lab run` read back, their statistics, plots, report and comparisons.
-export {
-  formatHistory,
-  formatRecord,
-  HistoryError,
-  type HistoryIssue,
-  type HistoryOp,
-  type ParseOptions,
-  parseHistory,
-  validateRecord,
-} from "./history.js";
-export {
-  type CheckOptions,
-  type CheckStats,
-  checkLinearizability,
-  DEFAULT_TIME_BUDGET_MS,
-  describeOp,
-  describeSliceOp,
-  type LinearizabilityResult,
-  type SliceOp,
-} from "./linearizability.js";
-export {
-  CHECKS_FILE,
-  type CheckRunOptions,
-  checkAndRecord,
-  checkRecord,
-  FAILURE_SVG,
-  readHistory,
-  writeFailureTimeline,
-} from "./report.js";
-export { type TimelineOptions, timelineSvg } from "./timeline.js";
+
 export {
   type CheckCount,
   type ExperimentStats,
@@ -41,6 +12,26 @@ export {
   type VariantStats,
   variantStats,
 } from "./aggregate.js";
+export {
+  CHECKS_FILE,
+  type CheckRunOptions,
+  checkAndRecord,
+  checkRecord,
+  FAILURE_SVG,
+  HISTORY_FORMATS,
+  type HistoryFormat,
+  readHistory,
+  writeFailureTimeline,
+} from "./check-record.js";
+export {
+  type ComparedRun,
+  type Comparison,
+  compareResults,
+  comparisonHtml,
+  comparisonMarkdown,
+  type WrittenComparison,
+  writeComparison,
+} from "./compare.js";
 export {
   glance,
   PLOTS_DIR,
@@ -54,13 +45,37 @@ export {
   withCi,
   writeReport,
 } from "./experiment-report.js";
+export {
+  formatHistory,
+  formatRecord,
+  HistoryError,
+  type HistoryIssue,
+  type HistoryOp,
+  type KvOperation,
+  type KvResult,
+  type ParseOptions,
+  parseHistory,
+  validateRecord,
+} from "./history.js";
+export { parseJepsenHistory, REGISTER_KEY } from "./jepsen-history.js";
+export {
+  type CheckOptions,
+  type CheckStats,
+  checkLinearizability,
+  DEFAULT_TIME_BUDGET_MS,
+  describeOp,
+  describeSliceOp,
+  type LinearizabilityResult,
+  type SliceOp,
+} from "./linearizability.js";
 export { type Figure, formatNumber, renderSvg } from "./plots.js";
+export { parsePorcupineKvLog } from "./porcupine-history.js";
 export {
   type CheckVerdict,
   type FaultEvent,
   loadResults,
-  ResultsError,
   type ResultsDir,
+  ResultsError,
   type RunData,
   type RunSummary,
   resolveResultsDir,
@@ -75,16 +90,8 @@ export {
   type Percentiles,
   percentiles,
   type RateBin,
-  tQuantile,
   throughputPerSecond,
+  tQuantile,
   windowThroughput,
 } from "./stats.js";
-export {
-  type ComparedRun,
-  type Comparison,
-  compareResults,
-  comparisonHtml,
-  comparisonMarkdown,
-  type WrittenComparison,
-  writeComparison,
-} from "./compare.js";
+export { type TimelineOptions, timelineSvg } from "./timeline.js";

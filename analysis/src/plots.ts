@@ -6,7 +6,8 @@
 import { parse, View } from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { type ExperimentStats, sweepPoints, type VariantStats } from "./aggregate.js";
-import { ecdf, type Estimate } from "./stats.js";
+import { maxOf, minOf } from "./extent.js";
+import { type Estimate, ecdf } from "./stats.js";
 
 type Spec = Record<string, unknown>;
 
@@ -221,12 +222,15 @@ const TIMELINE_H = 300;
 export function logDomain(values: readonly number[]): [number, number] {
   const xs = values.filter((x) => Number.isFinite(x) && x > 0);
   if (xs.length === 0) return [0.1, 10];
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
+  const lo = minOf(xs);
+  const hi = maxOf(xs);
   // at least a factor 4 wide, so the axis carries a few labelled ticks
   const pad = Math.max(1.15, Math.sqrt(4 / (hi / lo)));
   return [lo / pad, hi * pad];
 }
+
+/** More faults than this are drawn without their labels. */
+export const MAX_FAULT_LABELS = 12;
 
 /** Throughput over the whole run (mean over repetitions), faults marked, warm-up shaded. */
 export function throughputTimelineSpec(stats: ExperimentStats): Spec {
@@ -257,6 +261,9 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
     }
   }
   const faults = faultMarks(stats);
+  // a label per fault reads while there are few; a chaos run has hundreds, whose labels only
+  // made a black band: then the dashed lines stay and the subtitle says where the list is
+  const labelled = faults.length <= MAX_FAULT_LABELS;
   for (const panel of panels) {
     if (warmupMs > 0) {
       rows.push({ layer: "band", panel, x0: 0, x1: warmupMs / 1000, what: "warm-up" });
@@ -271,7 +278,13 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
       });
     }
     faults.forEach((f, i) => {
-      rows.push({ layer: "fault", panel, t: f.atMs / 1000, what: f.what, row: i % 2 });
+      rows.push({
+        layer: "fault",
+        panel,
+        t: f.atMs / 1000,
+        what: labelled ? f.what : "",
+        row: i % 2,
+      });
     });
   }
   const only = (layer: string) => [{ filter: { field: "layer", equal: layer } }];
@@ -336,11 +349,15 @@ export function throughputTimelineSpec(stats: ExperimentStats): Spec {
   };
   return {
     title: {
-      offset: faults.length > 1 ? 36 : faults.length > 0 ? 22 : 10,
+      offset: !labelled ? 10 : faults.length > 1 ? 36 : faults.length > 0 ? 22 : 10,
       text: "Throughput over time",
       subtitle:
         (stats.variants.some((v) => v.runs.length > 1) ? "mean of the repetitions; " : "") +
-        (faults.length > 0 ? "dashed lines: faults; " : "") +
+        (labelled
+          ? faults.length > 0
+            ? "dashed lines: faults; "
+            : ""
+          : `dashed lines: ${faults.length} faults (listed in events.json); `) +
         "shaded: warm-up and cool-down (not in the statistics)",
     },
     ...withPanels(layout, rows, unit, { w: 640, h: TIMELINE_H }),
@@ -386,7 +403,7 @@ const ciHigh = (e: Estimate | null, ceiling = Number.POSITIVE_INFINITY) =>
   e === null ? null : Math.min(ceiling, e.ci?.high ?? e.mean);
 
 function ciNote(stats: ExperimentStats): string {
-  const reps = Math.max(...stats.variants.map((v) => v.runs.length));
+  const reps = maxOf(stats.variants.map((v) => v.runs.length));
   return reps > 1
     ? `mean of ${reps} repetitions; bars: ${Math.round(stats.confidence * 100)}% confidence interval (Student t)`
     : "one repetition: no confidence interval (set repetitions > 1)";
@@ -447,15 +464,22 @@ export function throughputByVariantSpec(stats: ExperimentStats): Spec {
   };
 }
 
-/** p50 and p99 latency per variant (log x), each with its confidence interval. */
+/**
+ * p50 and p99 latency per variant (log x), each with its confidence interval; the mean for a
+ * system that reports no percentiles (LibPaxos: per-second means only).
+ */
 export function latencyByVariantSpec(stats: ExperimentStats): Spec {
   const order = stats.variants.map((v) => v.info.label);
   const rows: Spec[] = [];
+  const MEAN = "mean (no percentiles)";
   for (const v of stats.variants) {
-    for (const [stat, e] of [
-      ["p50 (median)", v.p50],
-      ["p99", v.p99],
-    ] as const) {
+    const onlyMean = v.p50 === null && v.meanLatency !== null;
+    for (const [stat, e] of onlyMean
+      ? ([[MEAN, v.meanLatency]] as const)
+      : ([
+          ["p50 (median)", v.p50],
+          ["p99", v.p99],
+        ] as const)) {
       if (e === null) continue;
       rows.push({
         variant: v.info.label,
@@ -472,7 +496,10 @@ export function latencyByVariantSpec(stats: ExperimentStats): Spec {
     sort: order,
     axis: { title: null, labelLimit: 260 },
   };
-  const domain = ["p50 (median)", "p99"];
+  const withMean = rows.some((r) => r.statistic === MEAN);
+  const domain = ["p50 (median)", "p99", ...(withMean ? [MEAN] : [])];
+  const colors = ["#000000", "#d55e00", "#0072b2"];
+  const shapes = ["circle", "triangle-up", "square"];
   const x = {
     type: "quantitative",
     scale: {
@@ -497,7 +524,7 @@ export function latencyByVariantSpec(stats: ExperimentStats): Spec {
           color: {
             field: "statistic",
             title: "statistic",
-            scale: { domain, range: ["#000000", "#d55e00"] },
+            scale: { domain, range: colors.slice(0, domain.length) },
           },
         },
       },
@@ -509,12 +536,12 @@ export function latencyByVariantSpec(stats: ExperimentStats): Spec {
           color: {
             field: "statistic",
             title: "statistic",
-            scale: { domain, range: ["#000000", "#d55e00"] },
+            scale: { domain, range: colors.slice(0, domain.length) },
           },
           shape: {
             field: "statistic",
             title: "statistic",
-            scale: { domain, range: ["circle", "triangle-up"] },
+            scale: { domain, range: shapes.slice(0, domain.length) },
           },
         },
       },
@@ -533,7 +560,7 @@ export function sweepSpecs(stats: ExperimentStats): { throughput: Spec; latency:
   const x = {
     field: "q2",
     type: "quantitative",
-    scale: { domain: [Math.min(...q2s) - 0.2, Math.max(...q2s) + 0.2], nice: false },
+    scale: { domain: [minOf(q2s) - 0.2, maxOf(q2s) + 0.2], nice: false },
     axis: { title: "phase-2 quorum size |Q2| (acceptors)", tickMinStep: 1, format: "d" },
   };
   const layered = (yTitle: string, logY: boolean) => [
@@ -657,7 +684,7 @@ export async function experimentFigures(stats: ExperimentStats): Promise<Figure[
     {
       file: "latency-by-variant.svg",
       title: "Latency per variant",
-      caption: `Median (p50) and 99th percentile latency of the operations that returned inside the measurement window.${time}`,
+      caption: `Median (p50) and 99th percentile latency of the operations that returned inside the measurement window; the mean for a system that reports no percentiles.${time}`,
       spec: latencyByVariantSpec(stats),
     },
     {

@@ -43,6 +43,21 @@ export interface RunSummary {
   }[];
   leadership_changes: number;
   error: string | null;
+  /** which system ran; absent in results of our engine written before systems existed */
+  system?: SystemSummary;
+}
+
+/** The system of a run as summary.json has it (the runner's SystemInfo). */
+export interface SystemSummary {
+  kind: string;
+  name: string;
+  label: string;
+  /** one sentence: what its latency measures */
+  latency_measures: string;
+  /** false: the system left no client history, so nothing was checked */
+  history: boolean;
+  quorum_label: string;
+  outstanding: number | null;
 }
 
 export interface CheckVerdict {
@@ -91,6 +106,8 @@ export interface VariantInfo {
   phase1: number | null;
   phase2: number | null;
   thrifty: boolean;
+  /** the system that ran it (null: our engine, in results written before systems existed) */
+  system: SystemSummary | null;
   runs: RunData[];
 }
 
@@ -307,13 +324,16 @@ export function loadResults(path: string): ResultsDir {
     const runs = reps.map((r) => readRun(join(dir, vd, r)));
     const first = runs[0]!;
     const index = Number.parseInt(vd, 10) - 1;
-    const q = quorums.find((x) => x.label === first.variant) ?? quorums[index];
+    const system = first.summary.system ?? null;
+    const quorumLabel = system?.quorum_label ?? first.variant;
+    const q = quorums.find((x) => x.label === quorumLabel) ?? (system ? undefined : quorums[index]);
     variants.push({
       index,
       label: first.variant,
       quorum: String(first.summary.quorum ?? ""),
       ...quorumShape(q, clusterAcceptors),
       thrifty: q?.thrifty === true || (q?.thrifty === undefined && engine.thrifty === true),
+      system,
       runs,
     });
   }

@@ -2,6 +2,7 @@
 // for each operation (dashed to the right edge when the outcome is unknown), labelled with the
 // operation and its result. Self-contained (no scripts, no external fonts).
 
+import { maxOf, minOf } from "./extent.js";
 import type { HistoryOp } from "./history.js";
 import { describeOp } from "./linearizability.js";
 
@@ -44,12 +45,12 @@ export function timelineSvg(ops: readonly HistoryOp[], opts: TimelineOptions = {
   const top = opts.title ? 46 : 20;
   const laneH = 34;
   const clients = [...new Set(ops.map((o) => o.clientId))].sort();
-  const t0 = Math.min(...ops.map((o) => o.invokedAt));
+  const t0 = minOf(ops.map((o) => o.invokedAt));
   const finite = ops.flatMap((o) => [
     o.invokedAt,
     ...(o.returnedAt === null ? [] : [o.returnedAt]),
   ]);
-  let t1 = Math.max(...finite);
+  let t1 = maxOf(finite);
   if (ops.some((o) => o.returnedAt === null)) t1 += (t1 - t0) * 0.15 || 1;
   if (t1 <= t0) t1 = t0 + 1;
   const plotW = width - left - right;

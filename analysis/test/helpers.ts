@@ -1,13 +1,12 @@
 // Test scaffolding: terse constructors for history operations, and a brute-force reference
 // checker (every order of every subset of the unknown-outcome operations) for small histories.
-import { KeyValueStore, type Operation, type Result } from "@paxos/core";
-import type { HistoryOp } from "../src/history.js";
+import type { HistoryOp, KvOperation, KvResult } from "../src/history.js";
 
 let seqs = 0;
 function mk(
   clientId: string,
-  op: Operation,
-  result: Result | null,
+  op: KvOperation,
+  result: KvResult | null,
   invokedAt: number,
   returnedAt: number | null,
 ): HistoryOp {
@@ -56,8 +55,51 @@ export const cas = (
     ret,
   );
 
-function sameResult(a: Result, b: Result): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** append(client, key, value, invokedAt, returnedAt | null) */
+export const append = (c: string, key: string, value: string, inv: number, ret: number | null) =>
+  mk(c, { type: "append", key, value }, { type: "append" }, inv, ret);
+
+/** A failed cas that did not say what it saw (Jepsen's and etcd's `:fail`). */
+export const casFailedBlind = (
+  c: string,
+  key: string,
+  expected: string | null,
+  value: string,
+  inv: number,
+  ret: number | null,
+) => mk(c, { type: "cas", key, expected, value }, { type: "cas", ok: false }, inv, ret);
+
+/** A delete that did not say whether the key existed. */
+export const delBlind = (c: string, key: string, inv: number, ret: number | null) =>
+  mk(c, { type: "delete", key }, { type: "delete" }, inv, ret);
+
+/** The key-value semantics written the plain way, as the reference sees them. */
+function apply(kv: Map<string, string>, op: KvOperation): KvResult {
+  const had = kv.get(op.key) ?? null;
+  switch (op.type) {
+    case "get":
+      return { type: "get", value: had };
+    case "put":
+      kv.set(op.key, op.value);
+      return { type: "put" };
+    case "append":
+      kv.set(op.key, (had ?? "") + op.value);
+      return { type: "append" };
+    case "delete":
+      kv.delete(op.key);
+      return { type: "delete", existed: had !== null };
+    case "cas":
+      if (had !== op.expected) return { type: "cas", ok: false, value: had };
+      kv.set(op.key, op.value);
+      return { type: "cas", ok: true, value: op.value };
+  }
+}
+
+/** Does the recorded result agree with the real one, in every field it records? */
+function sameResult(real: KvResult, recorded: KvResult): boolean {
+  const rec = recorded as Record<string, unknown>;
+  const actual = real as Record<string, unknown>;
+  return Object.keys(rec).every((k) => rec[k] === actual[k]);
 }
 
 /**
@@ -72,9 +114,9 @@ export function bruteForce(history: readonly HistoryOp[]): boolean {
   const knownCount = known.filter(Boolean).length;
   const order: number[] = [];
   const replay = (): boolean => {
-    const kv = new KeyValueStore();
+    const kv = new Map<string, string>();
     for (const i of order) {
-      const r = kv.apply(history[i]!.op);
+      const r = apply(kv, history[i]!.op);
       if (known[i] && !sameResult(r, history[i]!.result!)) return false;
     }
     return true;

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { checkAndRecord } from "../src/check-record.js";
 import { formatHistory, HistoryError, parseHistory } from "../src/history.js";
 import { checkLinearizability } from "../src/linearizability.js";
-import { checkAndRecord } from "../src/report.js";
 import { timelineSvg } from "../src/timeline.js";
 import { get, put } from "./helpers.js";
 

@@ -3,14 +3,22 @@
 // `paxos-lab run test/fixtures/tiny-sweep.config.json`, histories trimmed): the statistics agree
 // with the runner's summary.json, every SVG is well-formed XML with the expected series, and
 // report.html and summary.md carry the summary numbers.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { experimentStats, sweepPoints } from "../src/aggregate.js";
 import { writeComparison } from "../src/compare.js";
-import { withCi, writeReport } from "../src/experiment-report.js";
+import { glance, withCi, writeReport } from "../src/experiment-report.js";
 import { formatNumber } from "../src/plots.js";
 import { loadResults, ResultsError } from "../src/results.js";
 import { allElements, parseXml, texts, type XmlElement } from "./xml.js";
@@ -261,9 +269,74 @@ test("compare: ratios against the first folder (×1.00 where nothing changed, ×
     const html = readFileSync(c.html, "utf8");
     assert.is(html.match(/<svg /g)?.length, 2);
     assert.not.match(html, /<script/i);
+    assert.equal(c.comparison.warnings, [], "same seed and duration: nothing to warn about");
   } finally {
     for (const d of [a, b]) rmSync(join(d, ".."), { recursive: true, force: true });
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("compare warns when the folders differ in seed or duration", async () => {
+  const a = copyFixture();
+  const b = copyFixture();
+  const out = mkdtempSync(join(tmpdir(), "analysis-compare-"));
+  try {
+    const configPath = join(b, "config.json");
+    const config = JSON.parse(readFileSync(configPath, "utf8"));
+    config.seed = Number(config.seed) + 1;
+    config.workload.durationMs = Number(config.workload.durationMs) * 2;
+    writeFileSync(configPath, JSON.stringify(config));
+    const c = await writeComparison([a, b], out);
+    const w = c.comparison.warnings.join("\n");
+    assert.match(w, /differs from .* in seed: \d+ vs \d+/);
+    assert.match(w, /in duration \(ms\)/);
+    assert.match(readFileSync(c.html, "utf8"), /<p class="warn"><b>Warning:<\/b>/);
+    assert.match(readFileSync(c.markdown, "utf8"), /\*\*Warning:\*\* .* seed/);
+  } finally {
+    for (const d of [a, b]) rmSync(join(d, ".."), { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("the glance of a single-variant run states its figures instead of ranking it", () => {
+  const stats = experimentStats(loadResults(FIXTURE), 0.95);
+  const one = { ...stats, variants: stats.variants.slice(0, 1) };
+  const lines = glance(one);
+  assert.not.ok(
+    lines.some((l) => /Highest|Lowest/.test(l)),
+    lines.join("\n"),
+  );
+  assert.match(
+    lines[0]!,
+    /^n=3 q1=3 q2=1: throughput [\d,.]+ ops\/s \(simulated time\), p50 [\d.]+ ms, p99 [\d.]+ ms\.$/,
+  );
+  assert.ok(glance(stats).some((l) => l.startsWith("Highest throughput:")));
+});
+
+test("throughput over time with many faults: the dashed lines stay, the labels give way to a count", async () => {
+  const dir = copyFixture();
+  try {
+    const faults = Array.from({ length: 20 }, (_, i) => ({
+      atMs: 100 + 90 * i,
+      what: `partition n${(i % 3) + 1} | rest #${i}`,
+    }));
+    for (const v of readdirSync(dir).filter((d) => /^\d\d-/.test(d))) {
+      for (const rep of ["rep-0", "rep-1"]) {
+        const file = join(dir, v, rep, "events.json");
+        const events = JSON.parse(readFileSync(file, "utf8"));
+        writeFileSync(file, JSON.stringify({ ...events, faults }));
+      }
+    }
+    await writeReport(dir);
+    const tl = parseXml(readFileSync(join(dir, "plots", "throughput-over-time.svg"), "utf8"));
+    assert.is(ariaLabels(tl, "rule mark").length, 20, "a rule per fault");
+    assert.not.ok(
+      texts(tl).some((t) => t.startsWith("partition")),
+      "no fault labels drawn",
+    );
+    assert.ok(texts(tl).some((t) => t.includes("20 faults (listed in events.json)")));
+  } finally {
+    rmSync(join(dir, ".."), { recursive: true, force: true });
   }
 });
 

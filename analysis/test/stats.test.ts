@@ -10,8 +10,8 @@ import {
   estimate,
   normalQuantile,
   percentiles,
-  tQuantile,
   throughputPerSecond,
+  tQuantile,
   windowThroughput,
 } from "../src/stats.js";
 

@@ -29,6 +29,12 @@ export type Message =
       readonly clientId: string;
       readonly seq: number;
       readonly result: Result;
+      /**
+       * the node of the leader this replica last heard from, when that node hosts a replica
+       * too (and is not this one): the client sends there next, so its requests skip the
+       * replica-to-leader hop
+       */
+      readonly leader?: NodeId;
     }
   // replica -> leader
   | { readonly type: "propose"; readonly slot: number; readonly value: Batch }

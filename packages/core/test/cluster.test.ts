@@ -37,14 +37,29 @@ test("three colocated nodes elect a leader, commit requests, and apply the same 
   for (const log of rest) assert.equal(log, first);
 });
 
-test("the leader's acceptor persisted every promise and accept before its p2b left the node", () => {
+test("an acceptor's p1b and p2b are drained after the promise and accept they depend on", () => {
+  // The node's output contract, read from drain() itself (the harness persists everything before
+  // it sends, so its durable log cannot show the order): every p1b/p2b sits at or after
+  // sendsBeforePersist, i.e. behind the record the host must make durable first.
   const cluster = colocated();
   cluster.run(50);
-  cluster.submit("c1", put("x", "1"));
-  cluster.run(50);
-  const log = cluster.durable.get("n2") ?? [];
-  assert.ok(log.some((r) => r.type === "promise"));
-  assert.ok(log.some((r) => r.type === "accept" && r.pvalue.slot === 0));
+  const acceptor = cluster.node("n2");
+  const ballot = { round: 99, leader: "n3" };
+  const late = (out: ReturnType<typeof acceptor.drain>, type: string) =>
+    out.sends.flatMap((e, i) => (e.message.type === type ? [i >= out.sendsBeforePersist] : []));
+
+  acceptor.receive("n3", { type: "p1a", ballot, fromSlot: 0 }, cluster.now);
+  const promised = acceptor.drain();
+  assert.ok(
+    promised.persists.some((r) => r.type === "promise"),
+    "the promise is persisted",
+  );
+  assert.equal(late(promised, "p1b"), [true], "the p1b waits for the promise");
+
+  acceptor.receive("n3", { type: "p2a", ballot, slot: 7, value: [] }, cluster.now);
+  const accepted = acceptor.drain();
+  assert.ok(accepted.persists.some((r) => r.type === "accept" && r.pvalue.slot === 7));
+  assert.equal(late(accepted, "p2b"), [true], "the p2b waits for the accept");
 });
 
 test("a leader's p2a to other acceptors may leave before its own acceptor's record is durable; its decision may not", () => {

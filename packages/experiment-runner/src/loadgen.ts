@@ -1,7 +1,8 @@
 // The load generator of local mode, run as its own process so it does not share an event loop
 // with the runner (or the nodes): `node loadgen.js <spec.json>`. It connects one client of the
-// @paxos/transport-ws library per workload client, issues the config's workload (closed or
-// open loop), and writes every operation to an NDJSON history file.
+// @paxos/transport-ws library per workload client (or, for etcd, one client of its JSON
+// gateway), issues the config's workload (closed or open loop), and writes every operation to
+// an NDJSON history file.
 //
 // Protocol with the parent, one line each on stdout:
 //   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
@@ -15,10 +16,14 @@ import type { Operation, Result } from "@paxos/core";
 import { connect, type PaxosClient } from "@paxos/transport-ws";
 import type { ResolvedConfig } from "./config/types.js";
 import type { HistoryRecord } from "./run/types.js";
+import { EtcdClient } from "./systems/etcd-client.js";
 import { deriveSeed, mulberry32, OperationGenerator } from "./workload.js";
 
 export interface LoadgenSpec {
-  clusterFile: string;
+  /** our engine's cluster file */
+  clusterFile?: string;
+  /** or etcd's members (client urls): workload client i talks to member i mod n */
+  etcd?: { endpoints: string[] };
   /** workload client ids (c1, c2, ...) */
   clients: string[];
   workload: ResolvedConfig["workload"];
@@ -35,20 +40,23 @@ export interface LoadgenSpec {
 
 const now = () => performance.timeOrigin + performance.now();
 
+type LoadClient = Pick<PaxosClient, "clientId" | "outstanding" | "execute" | "close">;
+
+function openClient(spec: LoadgenSpec, id: string, i: number): Promise<LoadClient> {
+  const clientId = `${id}:${spec.seed}`;
+  const timeoutMs = spec.workload.durationMs + spec.graceMs + 5_000;
+  const etcd = spec.etcd?.endpoints;
+  if (etcd) return Promise.resolve(new EtcdClient(clientId, etcd[i % etcd.length]!, timeoutMs));
+  if (!spec.clusterFile) throw new Error("the spec names neither a cluster file nor etcd");
+  return connect(spec.clusterFile, { clientId, timeoutMs, connectTimeoutMs: 10_000 });
+}
+
 async function main(): Promise<void> {
   const specPath = process.argv[2];
   if (!specPath) throw new Error("usage: loadgen <spec.json>");
   const spec = JSON.parse(readFileSync(specPath, "utf8")) as LoadgenSpec;
   const w = spec.workload;
-  const clients = await Promise.all(
-    spec.clients.map((c) =>
-      connect(spec.clusterFile, {
-        clientId: `${c}:${spec.seed}`,
-        timeoutMs: w.durationMs + spec.graceMs + 5_000,
-        connectTimeoutMs: 10_000,
-      }),
-    ),
-  );
+  const clients = await Promise.all(spec.clients.map((c, i) => openClient(spec, c, i)));
   const history: HistoryRecord[] = [];
   const t0 = now();
   const elapsed = () => now() - t0;
@@ -57,7 +65,7 @@ async function main(): Promise<void> {
   const inflight = new Set<Promise<void>>();
 
   const issue = (
-    client: PaxosClient,
+    client: LoadClient,
     id: string,
     g: OperationGenerator,
     seq: number,

@@ -3,37 +3,47 @@
 //   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--repetitions N] [--out DIR] [--quick]
 //   paxos-lab validate <config.json>
 //   paxos-lab schema
-//   paxos-lab check <history.ndjson> [--budget-ms N] [--json]
+//   paxos-lab check <history> [--format ndjson|jepsen|porcupine-kv] [--budget-ms N] [--json]
 //   paxos-lab report <results-dir>               (also at the end of run, unless --no-report)
 //   paxos-lab compare <results-dir> <results-dir>... [--out DIR]
 //
-// Exit codes: 0 every run completed and every check passed; 1 a check failed (which one and the
-// seed are printed; for `check`: not linearizable); 2 a bad config, a bad command line, an
-// environment problem, or a check that could not decide (the linearizability search ran out of
-// time; for `check` also a malformed history); 130 when interrupted (Ctrl-C), after everything
-// started was torn down.
+// Exit codes (the README's table): 0 every run completed and every check passed (`check`:
+// linearizable); 1 a check failed (which one and the seed are printed; `check`: not
+// linearizable); 2 unknown: a check could not decide (the linearizability search ran out of
+// time) or a run did not complete; 64 a bad command line; 65 bad input data: a config or history
+// that is malformed, missing or unreadable, or not a results folder; 69 the environment failed
+// (a node process did not start); 130 interrupted (Ctrl-C), after everything started was torn
+// down.
 
+import { createRequire } from "node:module";
 import { dirname, relative } from "node:path";
 import {
   checkAndRecord,
   DEFAULT_TIME_BUDGET_MS,
   describeSliceOp,
   FAILURE_SVG,
+  HISTORY_FORMATS,
   HistoryError,
+  type HistoryFormat,
   type HistoryOp,
   readHistory,
 } from "@paxos/analysis";
-import yargs from "yargs";
+import type Yargs from "yargs";
 import { type Experiment, loadConfigFile } from "./config/resolve.js";
 import { CONFIG_SCHEMA } from "./config/schema.js";
 import { ConfigError, type Mode } from "./config/types.js";
 import { closest } from "./config/validate.js";
-import { BarProgress, LineProgress, type Progress } from "./report.js";
+import { EXIT } from "./exit-codes.js";
+import { BarProgress, LineProgress, type Progress } from "./progress.js";
 import { cmdCompare, cmdReport, reportAfterRun } from "./report-commands.js";
 import { applyOverrides, runExperiment } from "./run/runner.js";
 import { EnvironmentError } from "./run/types.js";
 
-export const EXIT = { ok: 0, checkFailed: 1, usage: 2, interrupted: 130 } as const;
+// yargs's CommonJS build: its ES-module build wraps help text with a plain column splitter that
+// breaks words ("witho ut", "linea rizability"); the CommonJS one wraps at word boundaries.
+const yargs = createRequire(import.meta.url)("yargs") as typeof Yargs;
+
+export { EXIT };
 
 class UsageError extends Error {}
 
@@ -45,6 +55,7 @@ const KNOWN_FLAGS = [
   "quick",
   "budget-ms",
   "json",
+  "format",
   "no-report",
   "help",
   "version",
@@ -72,7 +83,7 @@ function load(file: string): Experiment | null {
 
 async function cmdValidate(file: string): Promise<number> {
   const exp = load(file);
-  if (!exp) return EXIT.usage;
+  if (!exp) return EXIT.badInput;
   const c = exp.config;
   out(`${file}: ok (${c.mode} mode, seed ${c.seed}, ${c.repetitions} repetition(s))`);
   for (const v of exp.variants) {
@@ -95,7 +106,7 @@ async function cmdRun(
   },
 ): Promise<number> {
   const loaded = load(file);
-  if (!loaded) return EXIT.usage;
+  if (!loaded) return EXIT.badInput;
   let exp: Experiment;
   try {
     exp = applyOverrides(loaded, {
@@ -107,7 +118,7 @@ async function cmdRun(
   } catch (e) {
     if (e instanceof ConfigError) {
       err(e.message);
-      return EXIT.usage;
+      return EXIT.badInput;
     }
     throw e;
   }
@@ -131,6 +142,7 @@ async function cmdRun(
     const result = await runExperiment(exp, {
       ...(flags.out === undefined ? {} : { outBase: flags.out }),
       progress,
+      announce: err,
       aborted: () => interrupts > 0,
     });
     out("");
@@ -156,14 +168,18 @@ async function cmdRun(
       // a failed check: 1; a run that did not complete or a check that could not decide: 2
       return result.failures.some((f) => f.failed.some((x) => x !== "completed"))
         ? EXIT.checkFailed
-        : EXIT.usage;
+        : EXIT.unknown;
     }
     return EXIT.ok;
   } catch (e) {
     progress.stop();
-    if (e instanceof EnvironmentError || e instanceof ConfigError) {
+    if (e instanceof EnvironmentError) {
       err(`error: ${e.message}`);
-      return EXIT.usage;
+      return EXIT.unavailable;
+    }
+    if (e instanceof ConfigError) {
+      err(`error: ${e.message}`);
+      return EXIT.badInput;
     }
     throw e;
   } finally {
@@ -172,21 +188,24 @@ async function cmdRun(
   }
 }
 
-/** `paxos-lab check <history.ndjson>`: 0 linearizable, 1 not, 2 undecided or a bad history. */
-async function cmdCheck(file: string, flags: { budgetMs: number; json: boolean }): Promise<number> {
+/** `paxos-lab check <history>`: 0 linearizable, 1 not, 2 undecided, 65 a bad or unreadable history. */
+async function cmdCheck(
+  file: string,
+  flags: { budgetMs: number; json: boolean; format: HistoryFormat },
+): Promise<number> {
   let history: HistoryOp[];
   try {
-    history = readHistory(file);
+    history = readHistory(file, flags.format);
   } catch (e) {
     if (e instanceof HistoryError) {
       err(e.message);
-      err("hint: the format is described in docs/history-format.md");
-      return EXIT.usage;
+      err("hint: the formats are described in docs/history-format.md");
+      return EXIT.badInput;
     }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "EISDIR" || code === "EACCES") {
       err(`${file}: cannot read the history (${code})`);
-      return EXIT.usage;
+      return EXIT.badInput;
     }
     throw e;
   }
@@ -229,7 +248,7 @@ async function cmdCheck(file: string, flags: { budgetMs: number; json: boolean }
     }
   }
   if (result.verdict === "linearizable") return EXIT.ok;
-  return result.verdict === "not linearizable" ? EXIT.checkFailed : EXIT.usage;
+  return result.verdict === "not linearizable" ? EXIT.checkFailed : EXIT.unknown;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -251,9 +270,9 @@ export async function main(argv: string[]): Promise<number> {
             choices: ["sim", "local"] as const,
             describe: "override the config's mode",
           })
-          .option("seed", { type: "number", describe: "override the config's seed" })
+          .option("seed", { type: "string", describe: "override the config's seed (an integer)" })
           .option("repetitions", {
-            type: "number",
+            type: "string",
             describe: "override the config's repetitions (with --seed N: replay one run)",
           })
           .option("out", {
@@ -272,23 +291,16 @@ export async function main(argv: string[]): Promise<number> {
           })
           .strict(),
       async (a) => {
-        if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0)) {
-          err(`--seed must be a non-negative integer, got ${a.seed}`);
-          code = EXIT.usage;
-          return;
-        }
-        if (
-          a.repetitions !== undefined &&
-          (!Number.isInteger(a.repetitions) || a.repetitions < 1)
-        ) {
-          err(`--repetitions must be a positive integer, got ${a.repetitions}`);
+        const seed = numberFlag("seed", a.seed, "a non-negative integer");
+        const repetitions = numberFlag("repetitions", a.repetitions, "a positive integer");
+        if (seed === null || repetitions === null) {
           code = EXIT.usage;
           return;
         }
         code = await cmdRun(a.config, {
           ...(a.mode === undefined ? {} : { mode: a.mode }),
-          ...(a.seed === undefined ? {} : { seed: a.seed }),
-          ...(a.repetitions === undefined ? {} : { repetitions: a.repetitions }),
+          ...(seed === undefined ? {} : { seed }),
+          ...(repetitions === undefined ? {} : { repetitions }),
           ...(a.out === undefined ? {} : { out: a.out }),
           quick: a.quick,
           report: a.report,
@@ -319,11 +331,18 @@ export async function main(argv: string[]): Promise<number> {
           .positional("history", {
             type: "string",
             demandOption: true,
-            describe: "the history: one JSON operation a line (docs/history-format.md)",
+            describe: "the history (docs/history-format.md)",
+          })
+          .option("format", {
+            choices: HISTORY_FORMATS,
+            default: "ndjson" as HistoryFormat,
+            describe:
+              "ndjson: one JSON operation a line (paxos-lab's own); jepsen: Jepsen's history.edn " +
+              "(register and key-value workloads); porcupine-kv: Porcupine's kv logs",
           })
           .option("budget-ms", {
-            type: "number",
-            default: DEFAULT_TIME_BUDGET_MS,
+            type: "string",
+            default: String(DEFAULT_TIME_BUDGET_MS),
             describe: "give up with 'unknown' (exit 2) after this many ms of searching",
           })
           .option("json", {
@@ -333,13 +352,12 @@ export async function main(argv: string[]): Promise<number> {
           })
           .strict(),
       async (a) => {
-        const budget = a["budget-ms"];
-        if (!Number.isFinite(budget) || budget <= 0) {
-          err(`--budget-ms must be a positive number, got ${budget}`);
+        const budget = numberFlag("budget-ms", a["budget-ms"], "a positive number");
+        if (budget === null || budget === undefined) {
           code = EXIT.usage;
           return;
         }
-        code = await cmdCheck(a.history, { budgetMs: budget, json: a.json });
+        code = await cmdCheck(a.history, { budgetMs: budget, json: a.json, format: a.format });
       },
     )
     .command(
@@ -404,6 +422,26 @@ export async function main(argv: string[]): Promise<number> {
     throw e;
   }
   return code;
+}
+
+/**
+ * A numeric flag read from its text, so a bad value is shown as typed (`--seed abc`, not
+ * "NaN"); undefined when absent, null (after printing why) when bad.
+ */
+function numberFlag(
+  name: string,
+  raw: string | undefined,
+  rule: "a non-negative integer" | "a positive integer" | "a positive number",
+): number | undefined | null {
+  if (raw === undefined) return undefined;
+  const n = raw.trim() === "" ? Number.NaN : Number(raw);
+  const ok =
+    rule === "a positive number"
+      ? Number.isFinite(n) && n > 0
+      : Number.isSafeInteger(n) && (rule === "a non-negative integer" ? n >= 0 : n >= 1);
+  if (ok) return n;
+  err(`paxos-lab: --${name} must be ${rule}, got ${JSON.stringify(raw)}`);
+  return null;
 }
 
 /** A one-line hint for a yargs usage error: the flag meant, or where to look. */

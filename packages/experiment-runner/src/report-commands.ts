@@ -1,9 +1,11 @@
 // `paxos-lab report <results-dir>` and `paxos-lab compare <dir> <dir>...`, and the report written
 // at the end of `paxos-lab run` (unless --no-report). The work is @paxos/analysis's; this file
-// only prints where things went and maps errors to exit codes (0 written, 2 a bad folder).
+// only prints where things went and maps errors to exit codes (0 written, 64 fewer than two
+// folders to compare, 65 a folder that is not results).
 
 import { join, relative } from "node:path";
 import { ResultsError, writeComparison, writeReport } from "@paxos/analysis";
+import { EXIT } from "./exit-codes.js";
 import { defaultResultsBase, utcStamp } from "./results.js";
 
 type Print = (line: string) => void;
@@ -13,7 +15,7 @@ const shown = (path: string) => {
   return rel.startsWith("..") ? path : rel;
 };
 
-/** Writes report.html, summary.md and plots/ into a results folder; 0, or 2 on a bad folder. */
+/** Writes report.html, summary.md and plots/ into a results folder; 0, or 65 on a bad folder. */
 export async function cmdReport(dir: string, out: Print, err: Print): Promise<number> {
   try {
     const r = await writeReport(dir);
@@ -21,12 +23,12 @@ export async function cmdReport(dir: string, out: Print, err: Print): Promise<nu
     out(
       `summary: ${shown(r.markdown)}; plots: ${r.plots.length} SVG(s) in ${shown(join(r.dir, "plots"))}`,
     );
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     if (e instanceof ResultsError) {
       err(`paxos-lab report: ${e.message}`);
       err("hint: name a folder written by paxos-lab run, e.g. experiments/results/latest");
-      return 2;
+      return EXIT.badInput;
     }
     throw e;
   }
@@ -53,13 +55,14 @@ export async function cmdCompare(
   if (dirs.length < 2) {
     err("paxos-lab compare: name at least two results folders");
     err("hint: paxos-lab compare experiments/results/<before> experiments/results/<after>");
-    return 2;
+    return EXIT.usage;
   }
   const target = outDir ?? join(defaultResultsBase(), `${utcStamp()}_compare`);
   try {
     const c = await writeComparison(dirs, target);
     for (const [i, r] of c.comparison.runs.entries())
       out(`${i + 1}. ${r.label} (${r.stats.results.mode})`);
+    for (const w of c.comparison.warnings) err(`warning: ${w}`);
     out("");
     const { header, rows } = c.comparison;
     const text = (x: (typeof rows)[number][number]) => (typeof x === "string" ? x : x.text);
@@ -74,11 +77,11 @@ export async function cmdCompare(
       );
     out("");
     out(`comparison: ${shown(c.html)} (and compare.md, plots/)`);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
     if (e instanceof ResultsError) {
       err(`paxos-lab compare: ${e.message}`);
-      return 2;
+      return EXIT.badInput;
     }
     throw e;
   }

@@ -11,6 +11,8 @@
 //       latency.csv        raw latency samples: returned_at_ms, latency_ms, in_window
 //       throughput.csv     completed operations over time: t_ms, ops, ops_per_s
 //       events.json        faults as applied and leadership changes
+//       per-second.csv     instead of history and latency, for a system that reports only
+//                          per-second figures (LibPaxos): t_ms, ops, latency mean/min/max
 //       checks.json        the linearizability check of the history: verdict, time taken,
 //                          operations checked; on a violation the failing slice, explained
 //       linearizability-failure.svg   the failing slice as a timeline (only on a violation)
@@ -32,6 +34,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Mode, ResolvedConfig } from "./config/types.js";
 import type { RunOutcome } from "./run/types.js";
 import { bucketFor, flatten, type Summary, timeline } from "./stats.js";
+import type { PerSecond } from "./systems/types.js";
 
 /** The workspace root (the folder with pnpm-workspace.yaml above `from`), else `from`. */
 export function findRoot(from = process.cwd()): string {
@@ -143,6 +146,11 @@ export function runDir(root: string, variantIndex: number, label: string, rep: n
 export function writeRun(dir: string, outcome: RunOutcome, summary: Summary): void {
   mkdirSync(dir, { recursive: true });
   writeJson(join(dir, "summary.json"), summary);
+  if (outcome.perSecond) {
+    writePerSecond(dir, outcome.perSecond);
+    writeJson(join(dir, "events.json"), { time: outcome.time, faults: [], leadership: [] });
+    return;
+  }
   const lines: string[] = [];
   for (const h of outcome.history) {
     lines.push(
@@ -181,11 +189,27 @@ export function writeRun(dir: string, outcome: RunOutcome, summary: Summary): vo
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/** per-second.csv and, from it, throughput.csv (1 s buckets) for the report's timeline. */
+function writePerSecond(dir: string, ps: readonly PerSecond[]): void {
+  const cell = (x: number | null) => (x === null ? "" : String(r3(x)));
+  const rows = ["t_ms,ops,latency_mean_ms,latency_min_ms,latency_max_ms"];
+  const tl = ["t_ms,ops,ops_per_s"];
+  for (const s of ps) {
+    rows.push(
+      `${s.tMs},${s.ops},${cell(s.meanLatencyMs)},${cell(s.minLatencyMs)},${cell(s.maxLatencyMs)}`,
+    );
+    tl.push(`${s.tMs},${s.ops},${s.ops}`);
+  }
+  writeFileSync(join(dir, "per-second.csv"), `${rows.join("\n")}\n`);
+  writeFileSync(join(dir, "throughput.csv"), `${tl.join("\n")}\n`);
+}
+
 /** The columns of results.csv, in order; nested summary fields become dotted names. */
 export function csvRow(s: Summary): Record<string, string | number | boolean | null> {
   const flat = flatten({
     experiment: s.experiment,
     variant: s.variant,
+    system: s.system?.label ?? "paxos-lab",
     quorum: s.quorum,
     repetition: s.repetition,
     seed: s.seed,
@@ -206,6 +230,7 @@ export function csvRow(s: Summary): Record<string, string | number | boolean | n
       max_recovery_ms: maxOrNull(s.faults.map((f) => f.recovery_ms)),
     },
     leadership_changes: s.leadership_changes,
+    engine: s.engine ?? {},
     wall_ms: s.wall_ms,
     error: s.error,
   });

@@ -4,6 +4,8 @@
 
 import { mean, quantileSorted, standardDeviation } from "simple-statistics";
 import type { HistoryRecord, RunOutcome } from "./run/types.js";
+import { perSecondStats } from "./systems/per-second.js";
+import type { SystemInfo } from "./systems/types.js";
 
 export interface LatencyStats {
   count: number;
@@ -55,8 +57,17 @@ export interface Summary {
   >;
   faults: FaultEffect[];
   leadership_changes: number;
+  /** over the whole run (warm-up included): batching and message cost, same in every mode */
+  engine: {
+    slots: number;
+    commands: number;
+    commands_per_slot: number | null;
+    messages_per_command: number | null;
+  } | null;
   error: string | null;
   extra: Record<string, unknown>;
+  /** which system ran (absent: our engine, in results written before systems existed) */
+  system?: SystemInfo;
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -176,6 +187,9 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
     completed++;
     if (h.returnedAt >= from && h.returnedAt < to) samples.push(h.returnedAt - h.invokedAt);
   }
+  // a system with per-second figures only (no history): its own statistics
+  const ps = o.perSecond ? perSecondStats(o.perSecond, from, to) : null;
+  if (ps) completed = ps.completed;
   const failed = o.checks.filter((c) => !c.passed && !c.inconclusive).map((c) => c.name);
   const inconclusive = o.checks.filter((c) => !c.passed && c.inconclusive).map((c) => c.name);
   if (o.error !== undefined) failed.push("completed");
@@ -207,19 +221,35 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
     started_at: o.startedAt,
     wall_ms: Math.round(o.wallMs),
     window: { from_ms: from, to_ms: to },
-    ops: {
-      invoked: o.history.length,
-      completed,
-      in_window: samples.length,
-      unfinished: o.history.length - completed,
+    ops: ps
+      ? { invoked: completed, completed, in_window: ps.inWindow, unfinished: 0 }
+      : {
+          invoked: o.history.length,
+          completed,
+          in_window: samples.length,
+          unfinished: o.history.length - completed,
+        },
+    throughput: {
+      ops_per_s: ps ? ps.opsPerS : to > from ? round3((samples.length * 1000) / (to - from)) : 0,
     },
-    throughput: { ops_per_s: to > from ? round3((samples.length * 1000) / (to - from)) : 0 },
-    latency: latencyStats(samples),
+    latency: ps ? ps.latency : latencyStats(samples),
     checks,
     faults: faultEffects(o),
     leadership_changes: o.leadership.filter((l) => l.active).length,
+    engine:
+      o.engine === undefined
+        ? null
+        : {
+            slots: o.engine.slots,
+            commands: o.engine.commands,
+            commands_per_slot:
+              o.engine.slots > 0 ? round3(o.engine.commands / o.engine.slots) : null,
+            messages_per_command:
+              o.engine.commands > 0 ? round3(o.engine.messages / o.engine.commands) : null,
+          },
     error: o.error ?? null,
     extra: o.extra,
+    ...(o.system ? { system: o.system } : {}),
   };
 }
 

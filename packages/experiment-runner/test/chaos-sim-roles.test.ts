@@ -32,6 +32,6 @@ const config: RawConfig = {
   engine: { ...base.engine, window: 2, maxBatch: 1 },
 };
 
-sweepTest("separate roles", config, ["majority a1-a5", "explicit"], 125);
+sweepTest("separate roles", config, ["majority a1-a5", "explicit"], 60);
 
 test.run();

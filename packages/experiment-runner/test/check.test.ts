@@ -1,6 +1,7 @@
-// `paxos-lab check <history.ndjson>`: 0 linearizable, 1 not linearizable (with the failing
-// slice printed, checks.json and the SVG timeline written next to the history), 2 undecided
-// (the time budget ran out) or a malformed history (the line and field named).
+// `paxos-lab check <history>`: 0 linearizable, 1 not linearizable (with the failing slice
+// printed, checks.json and the SVG timeline written next to the history), 2 undecided (the
+// time budget ran out), 65 a malformed history (the line and field named); --format reads
+// Jepsen's history.edn and Porcupine's kv logs.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -104,19 +105,59 @@ test("out of time: exit 2 with the reason", async () => {
   }
 });
 
-test("a malformed history: exit 2, naming the line and the field", async () => {
+test("a malformed history: exit 65 (bad input data), naming the line and the field", async () => {
   const dir = tempDir();
   try {
     const bad = { ...put("c1", 1, "b", 20, 30), invokedAt: "soon" };
     const file = write(dir, [put("c1", 0, "a", 0, 10), bad, "{not json"]);
     const r = await cli(["check", file]);
-    assert.is(r.code, 2);
+    assert.is(r.code, 65);
     assert.match(r.stderr, /line 2, field "invokedAt": expected a finite number/);
     assert.match(r.stderr, /line 3: not valid JSON/);
     assert.match(r.stderr, /docs\/history-format\.md/);
     const missing = await cli(["check", join(dir, "nope.ndjson")]);
-    assert.is(missing.code, 2);
+    assert.is(missing.code, 65);
     assert.match(missing.stderr, /cannot read the history \(ENOENT\)/);
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test("--format jepsen and porcupine-kv read other tools' histories", async () => {
+  const dir = tempDir();
+  try {
+    const edn = join(dir, "history.edn");
+    writeFileSync(
+      edn,
+      [
+        "{:type :invoke, :f :write, :value 1, :process 0, :time 0}",
+        "{:type :ok, :f :write, :value 1, :process 0, :time 1000000}",
+        "{:type :invoke, :f :read, :value nil, :process 1, :time 2000000}",
+        "{:type :ok, :f :read, :value 2, :process 1, :time 3000000}",
+        "",
+      ].join("\n"),
+    );
+    const stale = await cli(["check", edn, "--format", "jepsen"]);
+    assert.is(stale.code, 1, stale.stdout + stale.stderr);
+    assert.match(stale.stdout, /key "register"/);
+    assert.match(stale.stdout, /line 3: 1 get → "2"/);
+    const asNdjson = await cli(["check", edn]);
+    assert.is(asNdjson.code, 65, "an EDN file read as ndjson is bad input");
+    const kv = join(dir, "kv.txt");
+    writeFileSync(
+      kv,
+      [
+        '{:process 0, :type :invoke, :f :append, :key "a", :value "x"}',
+        '{:process 0, :type :ok, :f :append, :key "a", :value "x"}',
+        '{:process 1, :type :invoke, :f :get, :key "a", :value nil}',
+        '{:process 1, :type :ok, :f :get, :key "a", :value "x"}',
+        "",
+      ].join("\n"),
+    );
+    const ok = await cli(["check", kv, "--format", "porcupine-kv"]);
+    assert.is(ok.code, 0, ok.stdout + ok.stderr);
+    const bad = await cli(["check", kv, "--format", "edn"]);
+    assert.is(bad.code, 64);
   } finally {
     removeDir(dir);
   }

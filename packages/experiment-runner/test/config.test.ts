@@ -282,7 +282,7 @@ test("bad JSON and a missing file are config errors at the root path", () => {
   }
 });
 
-test("the CLI prints every error with its path and hint, exits 2 and runs nothing", async () => {
+test("the CLI prints every error with its path and hint, exits 65 and runs nothing", async () => {
   const dir = tempDir();
   try {
     const file = writeConfig(
@@ -291,12 +291,12 @@ test("the CLI prints every error with its path and hint, exits 2 and runs nothin
     );
     const out = join(dir, "results");
     const r = await cli(["run", file, "--out", out]);
-    assert.is(r.code, 2);
+    assert.is(r.code, 65);
     assert.match(r.stderr, /\/sede: unknown key "sede"\n\s+hint: did you mean "seed"/);
     assert.match(r.stderr, /nothing was run/);
     assert.not.ok(existsSync(out), "no results folder for a bad config");
     const v = await cli(["validate", file]);
-    assert.is(v.code, 2);
+    assert.is(v.code, 65);
     const fixed = writeConfig(dir, baseConfig(), "ok.json");
     const ok = await cli(["validate", fixed]);
     assert.is(ok.code, 0);
@@ -308,17 +308,31 @@ test("the CLI prints every error with its path and hint, exits 2 and runs nothin
 
 test("the CLI is strict: an unknown flag is an error with a hint", async () => {
   const r = await cli(["run", "configs/quickstart.json", "--sed", "3"]);
-  assert.is(r.code, 2);
+  assert.is(r.code, 64);
   assert.match(r.stderr, /Unknown argument/);
   assert.match(r.stderr, /hint: did you mean --seed\?/);
   const m = await cli(["run", "configs/quickstart.json", "--mode", "cloud"]);
-  assert.is(m.code, 2);
+  assert.is(m.code, 64);
   assert.match(m.stderr, /hint: --mode is sim or local/);
   const none = await cli([]);
-  assert.is(none.code, 2);
+  assert.is(none.code, 64);
+  const seed = await cli(["run", "configs/quickstart.json", "--seed", "abc"]);
+  assert.is(seed.code, 64);
+  assert.match(seed.stderr, /--seed must be a non-negative integer, got "abc"/);
+  const budget = await cli(["check", "x.ndjson", "--budget-ms", "-1"]);
+  assert.is(budget.code, 64);
+  assert.match(budget.stderr, /--budget-ms must be a positive number, got "-1"/);
   const s = await cli(["schema"]);
   assert.is(s.code, 0);
   assert.equal(JSON.parse(s.stdout), JSON.parse(JSON.stringify(CONFIG_SCHEMA)));
+});
+
+test("--help wraps at word boundaries, never inside a word", async () => {
+  const r = await cli(["--help"]);
+  assert.is(r.code, 0);
+  const words = r.stdout.split(/\s+/);
+  // the descriptions of validate and check: once broken into "witho ut" and "linea rizability"
+  for (const w of ["without", "linearizability", "folders,"]) assert.ok(words.includes(w), w);
 });
 
 test.run();

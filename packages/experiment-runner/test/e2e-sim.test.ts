@@ -36,7 +36,10 @@ test("a short sim experiment runs every variant and repetition, exit 0", async (
     const out = join(dir, "results");
     const r = await cli(["run", file, "--out", out]);
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stdout, /variant\s+runs\s+ops\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+checks/);
+    assert.match(
+      r.stdout,
+      /variant\s+runs\s+ops\/s\s+p50 ms\s+p99 ms\s+p99\.9 ms\s+cmd\/slot\s+msg\/cmd\s+checks/,
+    );
     assert.match(r.stdout, /maj\s+2\s+\d+/);
     assert.match(r.stdout, /fp\s+2\s+\d+.*12\/12 ok/);
     assert.match(r.stdout, /simulated time/);
@@ -119,6 +122,9 @@ test("an unsafe quorum run on purpose is caught: exit 1, the failed check and th
             ["n3", "n4", "n5"],
           ],
         },
+        // Clients follow the leader's replica, so they stay with n1's side: crash n1 to send
+        // them to n3's side, which decides the slots n1's side decided again.
+        { atMs: 1000, action: "crash", node: "n1" },
         { atMs: 1800, action: "heal" },
       ],
     });

@@ -8,7 +8,7 @@ import { cli, removeDir, tempDir, writeConfig } from "./helpers.js";
 
 const FIXTURE = new URL("../../../../analysis/test/fixtures/tiny-sweep", import.meta.url).pathname;
 
-test("report <dir> writes report.html, summary.md and plots/; a bad folder is exit 2", async () => {
+test("report <dir> writes report.html, summary.md and plots/; a bad folder is exit 65", async () => {
   const dir = tempDir();
   try {
     const results = join(dir, "20261126T155901Z_tiny-sweep");
@@ -26,10 +26,10 @@ test("report <dir> writes report.html, summary.md and plots/; a bad folder is ex
       assert.ok(existsSync(join(results, f)), f);
     }
     const bad = await cli(["report", join(dir, "missing")]);
-    assert.is(bad.code, 2);
+    assert.is(bad.code, 65);
     assert.match(bad.stderr, /no such folder/);
     const notResults = await cli(["report", dir]);
-    assert.is(notResults.code, 2);
+    assert.is(notResults.code, 65);
     assert.match(notResults.stderr, /no config\.json/);
   } finally {
     removeDir(dir);
@@ -54,7 +54,7 @@ test("compare <dir> <dir> prints the table with ratios and writes compare.html",
     assert.ok(existsSync(join(out, "compare.html")));
     assert.ok(existsSync(join(out, "plots", "compare-latency.svg")));
     const one = await cli(["compare", a]);
-    assert.is(one.code, 2);
+    assert.is(one.code, 64);
     assert.match(one.stderr, /at least two/);
   } finally {
     removeDir(dir);

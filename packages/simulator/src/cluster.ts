@@ -68,6 +68,13 @@ export interface SimulationConfig {
    */
   readonly recordReplicaEvents?: boolean;
   /**
+   * Modelled CPU time of one host turn: `fixedUs` plus `perMessageUs` per message received or
+   * sent. While a node is in a turn what reaches it waits for its next turn, so under load
+   * turns take in more at once and batches grow, as on real processes. Zero by default: a turn
+   * takes no time and only what arrives at one instant shares a turn.
+   */
+  readonly hostTurn?: { readonly fixedUs?: number; readonly perMessageUs?: number };
+  /**
    * Builds each node incarnation; `new PaxosNode(config, start)` by default. For tests and
    * benchmarks of the simulator itself (e.g. trivial nodes that measure its own overhead).
    */

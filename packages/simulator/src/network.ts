@@ -2,7 +2,8 @@
 // Each directed link (from, to) has a latency distribution plus jitter, a loss probability, a
 // duplication probability and a reordering probability (an extra random delay on top of the
 // latency). Links take the default settings unless overridden per pair. FIFO is not guaranteed:
-// two messages on the same link each draw their own delay.
+// two frames on the same link each draw their own delay (the messages of one frame, what one
+// host turn sends to one peer, travel together; loss is drawn per message).
 //
 // Partitions are a set of blocked directed links. A message is dropped if its link is blocked
 // when it is sent or when it would arrive, so a partition takes effect at once, in both
@@ -313,9 +314,39 @@ export class Network {
   route(from: number, to: number, nowMs = 0, message?: Message): number {
     const k = from * this.n + to;
     if (this.blockedCount > 0 && this.blocked[k] === 1) return 0;
+    if (this.loses(from, to)) return 0;
+    return this.routeFrame(from, to, nowMs, message === undefined ? 0 : estimateWireBytes(message));
+  }
+
+  /** Whether the link from -> to loses messages at all. */
+  hasLoss(from: number, to: number): boolean {
+    return this.links[from * this.n + to]!.lossRate > 0;
+  }
+
+  /** Draws whether one message on from -> to is lost (no draw on a link without loss). */
+  loses(from: number, to: number): boolean {
+    const link = this.links[from * this.n + to]!;
+    return link.lossRate > 0 && this.rng.next() < link.lossRate;
+  }
+
+  /** Whether routeFrame needs the frame's size (a link or the sender's uplink is limited). */
+  needsBytes(from: number, to: number): boolean {
+    return (
+      this.uplinkBytesPerMs[from]! > 0 || this.links[from * this.n + to]!.bandwidthBytesPerMs > 0
+    );
+  }
+
+  /**
+   * Decide the delays of one frame (the messages one host turn sends to one peer travel
+   * together, as the real transport sends them): how many copies arrive (1, or 2 when
+   * duplicated), their delays in `this.delays`. Loss is drawn per message by the caller
+   * (loses()), as the transport's link emulation drops single messages; partitions are checked
+   * by the caller. `bytes` is the frame's estimated wire size (0 when no bandwidth applies).
+   */
+  routeFrame(from: number, to: number, nowMs: number, bytes: number): number {
+    const k = from * this.n + to;
     const link = this.links[k]!;
     const rng = this.rng;
-    if (link.lossRate > 0 && rng.next() < link.lossRate) return 0;
     const copies = link.duplicateRate > 0 && rng.next() < link.duplicateRate ? 2 : 1;
     for (let c = 0; c < copies; c++) {
       let d = link.sample(rng);
@@ -325,10 +356,9 @@ export class Network {
       this.delays[c] = d;
     }
     const uplink = this.uplinkBytesPerMs[from]!;
-    if ((uplink > 0 || link.bandwidthBytesPerMs > 0) && message !== undefined) {
-      // A node's NIC, then the link, each send one message at a time: a message leaves when
-      // the queue ahead of it has gone, and its latency starts then.
-      const bytes = estimateWireBytes(message);
+    if ((uplink > 0 || link.bandwidthBytesPerMs > 0) && bytes > 0) {
+      // A node's NIC, then the link, each send one frame at a time: a frame leaves when the
+      // queue ahead of it has gone, and its latency starts then.
       let sentMs = nowMs;
       if (uplink > 0) {
         sentMs = Math.max(sentMs, this.uplinkBusyUntilMs[from]!) + bytes / uplink;

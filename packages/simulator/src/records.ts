@@ -60,6 +60,8 @@ export interface MessageCounters {
   duplicated: number;
   /** delivered to a node with no role taking that message type */
   misrouted: number;
+  /** frames handed to the network: one per drain and destination */
+  frames: number;
 }
 
 export interface SimulationStats {
@@ -76,4 +78,14 @@ export interface SimulationStats {
   /** messages lost, cut or sent to dead nodes */
   readonly messagesDropped: number;
   readonly events: number;
+  /** over the whole run so far, as the engine saw it */
+  readonly engine: {
+    /** slots the replica that applied the most applied (over its incarnations) */
+    readonly slotsApplied: number;
+    /** commands in those slots (no-op slots hold none) */
+    readonly commandsApplied: number;
+    readonly commandsPerSlot: number;
+    /** messages sent by cluster nodes (a node that is only a client excluded) */
+    readonly nodeMessagesSent: number;
+  };
 }

@@ -1,11 +1,18 @@
 // The discrete-event simulation: a cluster of PaxosNodes driven in virtual time over the
 // simulated network, exactly by the sans-IO contract of @paxos/core:
 //
-//   after every receive / tick / submit, drain() the node and
+//   after every host turn, tick or submit, drain() the node and
 //     1. append its persists to the node's durable log (kept here, survives crashes),
-//     2. hand its sends to the network,
+//     2. hand its sends to the network, one frame per destination,
 //     3. record its events (applied slots, executions, completions, leadership);
 //   then make sure the node is woken at nextWakeAt().
+//
+// Host turns are modelled as the real host (transport-ws NodeHost) runs them: everything that
+// reaches a node at one instant is received before one drain, and the messages one drain sends
+// to one peer travel as one frame (one delay; loss is still drawn per message). A turn may
+// also take modelled CPU time (`hostTurn`): the node is busy until its output leaves, and
+// whatever arrives meanwhile is received in its next turn. That is what makes the replica
+// batch the requests of a turn into one slot here as it does on real processes.
 //
 // Wake-ups are lazy: each node has at most one live TICK event (the earliest time it asked
 // for). A later request leaves the earlier event in place; when it fires early the node is not
@@ -21,6 +28,7 @@
 import {
   compareBallots,
   type Decided,
+  type Envelope,
   type Message,
   type MessageType,
   type NodeConfig,
@@ -32,8 +40,14 @@ import {
   type Result,
   type Role,
 } from "@paxos/core";
-import { type SimulationConfig, SimulationConfigError, validate } from "./cluster.js";
+import {
+  type DropReason,
+  type SimulationConfig,
+  SimulationConfigError,
+  validate,
+} from "./cluster.js";
 import { EventQueue } from "./heap.js";
+import { estimateWireBytes } from "./message-size.js";
 import { Network } from "./network.js";
 import type {
   FaultRecord,
@@ -70,6 +84,8 @@ export type Action = (sim: Simulation) => void;
 const DELIVER = 0;
 const TICK = 1;
 const ACTION = 2;
+/** a host turn: receive every frame in the node's inbox, then drain once */
+const TURN = 3;
 
 interface Host {
   readonly index: number;
@@ -100,6 +116,17 @@ interface Host {
   /** livelock detection: the last instant the node was ticked, and how often at it */
   lastTickAt: number;
   ticksAtInstant: number;
+  /** frames that reached the node and wait for its next turn (sender index, messages) */
+  inboxFrom: number[];
+  inboxFrames: (readonly Message[])[];
+  /** a TURN event is queued; its generation (a crash makes it stale) */
+  turnQueued: boolean;
+  turnGen: number;
+  /** the node's current turn ends (its output leaves) at this time */
+  busyUntil: number;
+  /** over all incarnations: slots applied, and the commands in them */
+  slotsApplied: number;
+  commandsApplied: number;
 }
 
 /** per node, one counter per message type code (codes are 1..13) */
@@ -132,6 +159,7 @@ export class Simulation {
     toDeadNode: 0,
     duplicated: 0,
     misrouted: 0,
+    frames: 0,
   };
 
   private readonly queue = new EventQueue(4096);
@@ -154,6 +182,11 @@ export class Simulation {
   refusedCount = 0;
   private instant = -1;
   private eventsThisInstant = 0;
+  /** modelled CPU time of a host turn, in ms: fixed, and per message received or sent */
+  private readonly turnFixedMs: number;
+  private readonly turnPerMessageMs: number;
+  /** scratch: one drain's sends grouped by destination index */
+  private readonly framesByPeer = new Map<number, Message[]>();
 
   constructor(config: SimulationConfig) {
     this.config = config;
@@ -173,6 +206,17 @@ export class Simulation {
     this.resolution = config.timeResolution ?? 1024;
     this.recordReplicaEvents = config.recordReplicaEvents ?? true;
     this.compactAfterRecords = config.compactAfterRecords ?? 1_000;
+    const turn = config.hostTurn ?? {};
+    for (const [k, v] of Object.entries(turn)) {
+      if (k !== "fixedUs" && k !== "perMessageUs") {
+        throw new SimulationConfigError(`hostTurn: unknown setting "${k}"`);
+      }
+      if (typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)) {
+        throw new SimulationConfigError(`hostTurn.${k} must be a number >= 0, got ${String(v)}`);
+      }
+    }
+    this.turnFixedMs = (turn.fixedUs ?? 0) / 1000;
+    this.turnPerMessageMs = (turn.perMessageUs ?? 0) / 1000;
     if (!(this.resolution >= 0) || !Number.isFinite(this.resolution)) {
       throw new SimulationConfigError(
         `timeResolution must be a number >= 0, got ${config.timeResolution}`,
@@ -216,6 +260,13 @@ export class Simulation {
       run: null,
       lastTickAt: -1,
       ticksAtInstant: 0,
+      inboxFrom: [],
+      inboxFrames: [],
+      turnQueued: false,
+      turnGen: 0,
+      busyUntil: 0,
+      slotsApplied: 0,
+      commandsApplied: 0,
     }));
     for (const h of this.hosts) this.start(h);
     if (this.workload) {
@@ -265,7 +316,10 @@ export class Simulation {
         this.eventCount++;
         switch (q.kind) {
           case DELIVER:
-            this.deliver(q.a, q.b, q.payload as Message);
+            this.deliver(q.a, q.b, q.payload as readonly Message[]);
+            break;
+          case TURN:
+            this.turn(q.a, q.b);
             break;
           case TICK:
             this.wake(q.a, q.b);
@@ -344,6 +398,18 @@ export class Simulation {
     h.wakeAt = Number.POSITIVE_INFINITY;
     h.wakeGen = (h.wakeGen + 1) | 0;
     h.submitsDue = 0;
+    // Frames that reached it but were not read yet die with the process.
+    for (let i = 0; i < h.inboxFrames.length; i++) {
+      const frame = h.inboxFrames[i]!;
+      this.counters.toDeadNode += frame.length;
+      for (const m of frame)
+        this.config.onDrop?.(this.clock, this.nodeIds[h.inboxFrom[i]!]!, id, m, "deadNode");
+    }
+    h.inboxFrom.length = 0;
+    h.inboxFrames.length = 0;
+    h.turnQueued = false;
+    h.turnGen = (h.turnGen + 1) | 0;
+    h.busyUntil = 0;
     if (h.run) h.run.crashedAt = this.clock;
     h.run = null;
     this.faults.push({ atMs: this.clock, what: `crash ${id}` });
@@ -450,59 +516,136 @@ export class Simulation {
     this.faults.push({ atMs: this.clock, what: "heal" });
   }
 
-  private send(from: number, toId: string, message: Message): void {
+  /** Hands one drain's sends to the network: one frame per destination, leaving at `atMs`. */
+  private sendAll(from: number, sends: readonly Envelope[], atMs: number): void {
+    if (sends.length === 0) return;
+    if (sends.length === 1) {
+      const s = sends[0]!;
+      this.sendFrame(from, this.indexOfPeer(from, s.to, s.message), [s.message], atMs);
+      return;
+    }
+    const groups = this.framesByPeer;
+    for (let i = 0; i < sends.length; i++) {
+      const s = sends[i]!;
+      const to = this.indexOfPeer(from, s.to, s.message);
+      const frame = groups.get(to);
+      if (frame === undefined) groups.set(to, [s.message]);
+      else frame.push(s.message);
+    }
+    for (const [to, frame] of groups) this.sendFrame(from, to, frame, atMs);
+    groups.clear();
+  }
+
+  private indexOfPeer(from: number, toId: string, message: Message): number {
     const to = this.indexById.get(toId);
-    const c = this.counters;
     if (to === undefined) {
       throw new Error(`node ${this.nodeIds[from]} sent ${message.type} to unknown node "${toId}"`);
     }
-    c.sent++;
-    const k = from * TYPE_SLOTS + MESSAGE_TYPE_CODE[message.type];
-    this.sentCount[k] = this.sentCount[k]! + 1;
-    this.sentLastAt[k] = this.clock;
+    return to;
+  }
+
+  private sendFrame(from: number, to: number, frame: Message[], atMs: number): void {
+    const c = this.counters;
+    c.sent += frame.length;
+    c.frames++;
+    for (let i = 0; i < frame.length; i++) {
+      const k = from * TYPE_SLOTS + MESSAGE_TYPE_CODE[frame[i]!.type];
+      this.sentCount[k] = this.sentCount[k]! + 1;
+      this.sentLastAt[k] = this.clock;
+    }
     const net = this.network;
     if (net.isBlockedIdx(from, to)) {
-      c.partitioned++;
-      this.config.onDrop?.(this.clock, this.nodeIds[from]!, toId, message, "partitioned");
+      c.partitioned += frame.length;
+      this.dropAll(from, to, frame, "partitioned");
       return;
     }
-    const copies = net.route(from, to, this.clock, message);
-    if (copies === 0) {
-      c.lost++;
-      this.config.onDrop?.(this.clock, this.nodeIds[from]!, toId, message, "lost");
-      return;
+    // Loss is per message (the transport's link emulation drops single messages).
+    let kept = frame;
+    if (net.hasLoss(from, to)) {
+      kept = [];
+      for (let i = 0; i < frame.length; i++) {
+        if (!net.loses(from, to)) kept.push(frame[i]!);
+        else {
+          c.lost++;
+          this.config.onDrop?.(
+            this.clock,
+            this.nodeIds[from]!,
+            this.nodeIds[to]!,
+            frame[i]!,
+            "lost",
+          );
+        }
+      }
+      if (kept.length === 0) return;
     }
-    const now = this.clock;
+    let bytes = 0;
+    if (net.needsBytes(from, to)) for (const m of kept) bytes += estimateWireBytes(m);
+    const copies = net.routeFrame(from, to, atMs, bytes);
     const r = this.resolution;
     let d = net.delays[0]!;
     if (r > 0) d = Math.round(d * r) / r;
-    this.queue.push(now + d, DELIVER, to, from, message);
+    this.queue.push(atMs + d, DELIVER, to, from, kept);
     if (copies === 2) {
-      c.duplicated++;
+      c.duplicated += kept.length;
       d = net.delays[1]!;
       if (r > 0) d = Math.round(d * r) / r;
-      this.queue.push(now + d, DELIVER, to, from, message);
+      this.queue.push(atMs + d, DELIVER, to, from, kept);
     }
   }
 
-  private deliver(to: number, from: number, message: Message): void {
+  private dropAll(from: number, to: number, frame: readonly Message[], why: DropReason): void {
+    const onDrop = this.config.onDrop;
+    if (onDrop === undefined) return;
+    for (const m of frame) onDrop(this.clock, this.nodeIds[from]!, this.nodeIds[to]!, m, why);
+  }
+
+  /** A frame reaches a node: it waits in the inbox for the node's next turn. */
+  private deliver(to: number, from: number, frame: readonly Message[]): void {
     const h = this.hosts[to]!;
-    const node = h.node;
-    if (node === null) {
-      this.counters.toDeadNode++;
-      this.config.onDrop?.(this.clock, this.nodeIds[from]!, h.id, message, "deadNode");
+    if (h.node === null) {
+      this.counters.toDeadNode += frame.length;
+      this.dropAll(from, to, frame, "deadNode");
       return;
     }
     if (this.network.isBlockedIdx(from, to)) {
-      this.counters.partitioned++;
-      this.config.onDrop?.(this.clock, this.nodeIds[from]!, h.id, message, "partitioned");
+      this.counters.partitioned += frame.length;
+      this.dropAll(from, to, frame, "partitioned");
       return;
     }
-    this.counters.delivered++;
-    this.trace.delivery(this.clock, from, to, message);
-    this.config.onDeliver?.(this.clock, this.nodeIds[from]!, h.id, message);
-    if (!node.receive(this.nodeIds[from]!, message, this.clock)) this.counters.misrouted++;
-    this.flush(h);
+    h.inboxFrom.push(from);
+    h.inboxFrames.push(frame);
+    if (h.turnQueued) return;
+    h.turnQueued = true;
+    // After every event already queued for this instant: what arrives together is read together.
+    this.queue.push(Math.max(this.clock, h.busyUntil), TURN, to, h.turnGen, undefined);
+  }
+
+  /** One host turn: receive every frame that has arrived, then drain once. */
+  private turn(index: number, gen: number): void {
+    const h = this.hosts[index]!;
+    const node = h.node;
+    if (node === null || gen !== h.turnGen) return; // stale
+    h.turnQueued = false;
+    const froms = h.inboxFrom;
+    const frames = h.inboxFrames;
+    const now = this.clock;
+    let received = 0;
+    for (let i = 0; i < frames.length; i++) {
+      const from = froms[i]!;
+      const fromId = this.nodeIds[from]!;
+      const frame = frames[i]!;
+      for (let j = 0; j < frame.length; j++) {
+        const message = frame[j]!;
+        this.counters.delivered++;
+        this.trace.delivery(now, from, index, message);
+        this.config.onDeliver?.(now, fromId, h.id, message);
+        if (!node.receive(fromId, message, now)) this.counters.misrouted++;
+      }
+      received += frame.length;
+    }
+    froms.length = 0;
+    frames.length = 0;
+    this.flush(h, received);
   }
 
   private wake(index: number, gen: number): void {
@@ -511,6 +654,13 @@ export class Simulation {
     if (node === null || gen !== h.wakeGen) return; // stale
     h.wakeAt = Number.POSITIVE_INFINITY;
     const now = this.clock;
+    if (h.busyUntil > now) {
+      // The timer fires while the host is in a turn: it runs after the turn.
+      h.wakeAt = h.busyUntil;
+      h.wakeGen = (h.wakeGen + 1) | 0;
+      this.queue.push(h.busyUntil, TICK, h.index, h.wakeGen, undefined);
+      return;
+    }
     if (node.nextWakeAt() <= now) {
       if (h.lastTickAt !== now) {
         h.lastTickAt = now;
@@ -527,17 +677,29 @@ export class Simulation {
     this.flush(h);
   }
 
-  /** Drain the node (persist, send, record), submit due workload operations, reschedule it. */
-  private flush(h: Host): void {
+  /**
+   * Drain the node (persist, send, record), submit due workload operations, reschedule it.
+   * `received`: messages the turn took in, for its modelled CPU time.
+   */
+  private flush(h: Host, received = 0): void {
     const node = h.node!;
+    let handled = received;
     for (;;) {
       const out = node.drain();
       const { persists, sends, events } = out;
       if (persists.length > 0) this.persist(h, node, persists);
-      for (let i = 0; i < sends.length; i++) {
-        const s = sends[i]!;
-        this.send(h.index, s.to, s.message);
+      handled += sends.length;
+      let leaveAt = this.clock;
+      if (this.turnFixedMs > 0 || this.turnPerMessageMs > 0) {
+        // The turn's output leaves when its CPU time is spent; the host is busy until then.
+        let cost = this.turnFixedMs + this.turnPerMessageMs * handled;
+        const r = this.resolution;
+        if (r > 0) cost = Math.ceil(cost * r) / r;
+        leaveAt = Math.max(this.clock, h.busyUntil) + cost;
+        h.busyUntil = leaveAt;
+        handled = 0;
       }
+      this.sendAll(h.index, sends, leaveAt);
       for (let i = 0; i < events.length; i++) this.record(h, events[i]!);
       if (h.submitsDue === 0) break;
       const stopMs = this.workload!.stopMs;
@@ -574,6 +736,11 @@ export class Simulation {
   private record(h: Host, e: NodeEvent): void {
     switch (e.type) {
       case "slotApplied":
+        h.slotsApplied++;
+        h.commandsApplied += e.value.length;
+        if (h.run) h.run.lastAppliedAt = this.clock;
+        if (this.recordReplicaEvents) h.run?.events.push(e);
+        return;
       case "snapshotInstalled":
         if (h.run) h.run.lastAppliedAt = this.clock;
         if (this.recordReplicaEvents) h.run?.events.push(e);
@@ -656,6 +823,17 @@ export class Simulation {
     }
     const c = this.counters;
     const seconds = (toMs - fromMs) / 1000;
+    let busiest: Host | undefined;
+    let nodeMessages = 0;
+    for (const h of this.hosts) {
+      if (h.isReplica && (busiest === undefined || h.slotsApplied > busiest.slotsApplied))
+        busiest = h;
+      if (h.isClient && h.roles.length === 1) continue;
+      for (let t = 0; t < TYPE_SLOTS; t++)
+        nodeMessages += this.sentCount[h.index * TYPE_SLOTS + t]!;
+    }
+    const slots = busiest?.slotsApplied ?? 0;
+    const commands = busiest?.commandsApplied ?? 0;
     return {
       fromMs,
       toMs,
@@ -666,6 +844,12 @@ export class Simulation {
       messages: { ...c },
       messagesDropped: c.lost + c.partitioned + c.toDeadNode,
       events: this.eventCount,
+      engine: {
+        slotsApplied: slots,
+        commandsApplied: commands,
+        commandsPerSlot: slots > 0 ? commands / slots : 0,
+        nodeMessagesSent: nodeMessages,
+      },
     };
   }
 

@@ -12,7 +12,7 @@ import { formatViolations } from "../src/checkers.js";
 import { diagnoseKnownStall } from "../src/diagnosis.js";
 import { type PresetName, runChaosCase } from "../src/scenarios.js";
 
-export function sweep(preset: PresetName, defaultSeeds = 600): void {
+export function sweep(preset: PresetName, defaultSeeds = 300): void {
   const count = Number(process.env.CHAOS_SEEDS ?? defaultSeeds);
   const offset = Number(process.env.CHAOS_SEED_OFFSET ?? 0);
   const strict = process.env.STRICT_LIVENESS !== "0";

@@ -47,10 +47,11 @@ test("random schedules are seeded, sorted, inside the window, and end with recov
 test("applyFaults plays a schedule: leader crash and restart, isolation, weather, recovery", () => {
   const sim = new Simulation(cluster(5, 1, 3, { workload: { outstandingPerClient: 2 } }));
   const faults: Fault[] = [
-    { atMs: 100, kind: "weather", lossRate: 0.5, duplicateRate: 0.1, reorderRate: 0.1 },
+    // mild enough that the election after the crash ends well before the isolation
+    { atMs: 100, kind: "weather", lossRate: 0.2, duplicateRate: 0.1, reorderRate: 0.1 },
     { atMs: 200, kind: "crashLeader", restartAtMs: 400 },
     { atMs: 250, kind: "crash", node: "n4", restartAtMs: 2_000 },
-    { atMs: 500, kind: "isolateLeader" },
+    { atMs: 700, kind: "isolateLeader" },
     { atMs: 1_000, kind: "recoverAll" },
   ];
   applyFaults(sim, faults);
@@ -58,7 +59,7 @@ test("applyFaults plays a schedule: leader crash and restart, isolation, weather
   const leader = sim.activeLeader()!;
   sim.runUntil(201);
   assert.not.ok(sim.isAlive(leader), "the active leader was crashed");
-  assert.is(sim.network.link("n1", "n2").lossRate, 0.5);
+  assert.is(sim.network.link("n1", "n2").lossRate, 0.2);
   sim.runUntil(401);
   assert.ok(sim.isAlive(leader), "and restarted on time");
   assert.is(sim.incarnation(leader), 1);

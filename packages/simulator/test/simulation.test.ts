@@ -37,7 +37,9 @@ test("a fault-free 5-node cluster commits thousands of operations and every repl
   );
   assert.is(stats.messagesDropped, 0);
   assert.ok(
-    stats.latencyMs.p50Ms >= 4 && stats.latencyMs.p99Ms < 20,
+    // at least ~4 one-way hops of 1 +/- 0.2 ms: request to the replica beside the leader,
+    // phase 2 to the fastest remote acceptors and back, response
+    stats.latencyMs.p50Ms >= 3.5 && stats.latencyMs.p99Ms < 20,
     JSON.stringify(stats.latencyMs),
   );
   const violations = checkSafety(sim);

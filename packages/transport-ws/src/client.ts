@@ -50,8 +50,22 @@ export interface ConnectOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * An operation not answered in time. Its outcome is unknown: it may still be applied, since the
+ * engine keeps resending it (same clientId and seq, so at most once); read the key to find out.
+ */
 export class OperationTimeoutError extends Error {
   override readonly name = "OperationTimeoutError";
+}
+
+/** connect() found no replica to talk to; nothing was sent. */
+export class ConnectError extends Error {
+  override readonly name = "ConnectError";
+}
+
+/** A dial failure that retrying will not cure: a refusal, or a host name with no address. */
+function isPermanent(error: Error): boolean {
+  return error.name === "HandshakeError" || (error as NodeJS.ErrnoException).code === "ENOTFOUND";
 }
 
 /**
@@ -222,7 +236,8 @@ export class PaxosClient {
           this.waiters.delete(seq);
           reject(
             new OperationTimeoutError(
-              `${op.type} ${JSON.stringify(op.key)} (seq ${seq}) timed out after ${this.timeoutMs} ms`,
+              `${op.type} ${JSON.stringify(op.key)} (seq ${seq}) not answered within ${this.timeoutMs} ms: ` +
+                "its outcome is unknown (a write may still be applied; read the key to find out)",
             ),
           );
         }, this.timeoutMs);
@@ -251,11 +266,11 @@ export class PaxosClient {
 
   private warmUp(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      let failures = 0;
+      const refusedBy = new Set<string>();
       const errors = new Map<string, string>();
       const timer = setTimeout(() => {
         finish(
-          new Error(
+          new ConnectError(
             `connect: no replica reachable within ${timeoutMs} ms (${describeErrors(errors)})`,
           ),
         );
@@ -277,10 +292,19 @@ export class PaxosClient {
         link.onOpen = () => finish();
         link.onDialFailed = (error) => {
           errors.set(link.peerId, error.message);
-          // Refusals (wrong secret, wrong cluster) will not go away: fail fast when every
-          // replica refused us. Unreachable replicas may still come up: wait for the timeout.
-          if (error.name === "HandshakeError" && ++failures === this.links.size) {
-            finish(new Error(`connect: refused by every replica (${describeErrors(errors)})`));
+          // Refusals (wrong secret, wrong cluster) and host names that do not resolve will not
+          // go away: fail fast when every replica failed so. Replicas that are down may still
+          // come up: wait for the timeout.
+          if (isPermanent(error)) refusedBy.add(link.peerId);
+          if (refusedBy.size === this.links.size) {
+            const refusals = [...errors.values()].every((e) => !e.includes("ENOTFOUND"));
+            finish(
+              new ConnectError(
+                refusals
+                  ? `connect: refused by every replica (${describeErrors(errors)})`
+                  : `connect: no replica can be reached: refused, or a host name that does not resolve (${describeErrors(errors)})`,
+              ),
+            );
           }
         };
         link.warmUp();

@@ -60,6 +60,8 @@ export interface ClusterFile {
   readonly maxFrameBytes?: number;
   /** largest operation (key and values, JSON bytes); larger ones are refused */
   readonly maxValueBytes?: number;
+  /** the older switch: false is storage "file" (`storage` wins when both are given) */
+  readonly fsync?: boolean;
   /** "fsync" (default): synced before sending; "file": written, not synced; "memory": no disk */
   readonly storage?: StorageMode;
   /** the durable log is compacted once it holds this many bytes */
@@ -211,6 +213,7 @@ export const clusterFileSchema = {
     logLevel: { enum: ["trace", "debug", "info", "warn", "error", "fatal", "silent"] },
     maxFrameBytes: { type: "integer", minimum: 16 * 1024, maximum: 1024 * 1024 * 1024 },
     maxValueBytes: { type: "integer", minimum: 1, maximum: 1024 * 1024 * 1024 },
+    fsync: { type: "boolean" },
     storage: { enum: STORAGE_MODES },
     compactLogBytes: { type: "integer", minimum: 64 * 1024, maximum: 1024 * 1024 * 1024 },
     maxClients: { type: "integer", minimum: 1, maximum: 1_000_000 },

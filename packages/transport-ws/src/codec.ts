@@ -65,7 +65,7 @@ export function decodeFrame(data: Buffer | ArrayBuffer | Buffer[] | Uint8Array |
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new DecodeError(
-      `frame is ${Array.isArray(value) ? "an array" : typeof value}, not an object`,
+      `frame is ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}, not an object`,
     );
   }
   return value;

@@ -106,6 +106,9 @@ export interface NodeStatus {
     readonly compactions: number;
     readonly snapshots: number;
   };
-  /** since start: engine turns, fdatasyncs (and ms spent in them), frames and messages */
+  /**
+   * since start: engine turns, fdatasyncs (and ms spent in them), frames and messages, slots
+   * and commands applied
+   */
   readonly counters: Readonly<Record<string, number>>;
 }

@@ -4,6 +4,7 @@
 
 export {
   type ClusterTarget,
+  ConnectError,
   type ConnectOptions,
   connect,
   OperationRefusedError,
@@ -46,4 +47,11 @@ export {
 } from "./link-emulation.js";
 export { fileLogger, type Logger } from "./logger.js";
 export { NodeHost, type NodeHostOptions } from "./node-host.js";
+export {
+  DEFAULT_COMPACT_LOG_BYTES,
+  type NodeStorage,
+  openStorage,
+  STORAGE_MODES,
+  type StorageMode,
+} from "./storage/node-storage.js";
 export { checkDataFrame, checkMessage } from "./validate.js";

@@ -41,7 +41,7 @@ export interface NodeHostOptions {
   readonly id: string;
   readonly dataDir: string;
   readonly logger: Logger;
-  /** overrides the cluster file's `storage` */
+  /** overrides the cluster file's `storage` (and its legacy `fsync`) */
   readonly storage?: StorageMode;
 }
 
@@ -82,6 +82,11 @@ export class NodeHost {
     messagesIn: 0,
     framesOut: 0,
     messagesOut: 0,
+    /** replica: slots applied and the commands in them (commands per slot = batching) */
+    slotsApplied: 0,
+    commandsApplied: 0,
+    /** characters of the data frames sent (bytes, for ASCII JSON) */
+    bytesOut: 0,
   };
 
   private constructor(options: NodeHostOptions, storage: NodeStorage, node: PaxosNode) {
@@ -126,7 +131,8 @@ export class NodeHost {
         `${cluster.source}: no cluster secret: set "secret" in the file or PAXOS_CLUSTER_SECRET`,
       );
     }
-    const mode = options.storage ?? cluster.file.storage ?? "fsync";
+    const mode: StorageMode =
+      options.storage ?? cluster.file.storage ?? ((cluster.file.fsync ?? true) ? "fsync" : "file");
     const { storage, recovered } = openStorage({
       mode,
       dir: options.dataDir,
@@ -316,6 +322,8 @@ export class NodeHost {
       switch (event.type) {
         case "slotApplied":
           this.digest.apply(event.slot, event.value);
+          this.counters.slotsApplied++;
+          this.counters.commandsApplied += event.value.length;
           break;
         case "snapshotInstalled":
           this.digest.resetAt(event.slot);
@@ -388,6 +396,7 @@ export class NodeHost {
   private deliver(to: string, parts: readonly string[]): void {
     const frame = frameFromParts(this.id, parts);
     this.counters.framesOut++;
+    this.counters.bytesOut += frame.length;
     // Cannot happen while the engine keeps to maxMessageBytes: a guard, loud if it ever does.
     if (frame.length * 3 > this.cluster.maxFrameBytes) {
       const bytes = Buffer.byteLength(frame);

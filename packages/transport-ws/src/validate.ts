@@ -226,11 +226,12 @@ const MESSAGE_CHECKS: Record<
 > = {
   request: { keys: ["type", "command"], check: (m, p) => checkCommand(m.command, `${p}.command`) },
   response: {
-    keys: ["type", "clientId", "seq", "result"],
+    keys: ["type", "clientId", "seq", "result", "leader"],
     check: (m, p) =>
       str(m.clientId, `${p}.clientId`, LIMITS.idLength, false) ??
       nat(m.seq, `${p}.seq`) ??
-      checkResult(m.result, `${p}.result`),
+      checkResult(m.result, `${p}.result`) ??
+      (m.leader === undefined ? undefined : str(m.leader, `${p}.leader`, LIMITS.idLength, false)),
   },
   propose: {
     keys: ["type", "slot", "value"],

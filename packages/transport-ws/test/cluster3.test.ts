@@ -25,7 +25,7 @@ test("a 3-node cluster serves get/put/delete/cas through the client library", as
     nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
     quorum: { kind: "majority" },
   });
-  client = await connect(cluster.clusterPath, { timeoutMs: 15_000 });
+  client = await connect(cluster.clusterPath, { timeoutMs: 120_000 });
   assert.is(await client.get("missing"), null);
   await client.put("k", "v1");
   assert.is(await client.get("k"), "v1");
@@ -87,6 +87,51 @@ test("a second client with its own id, and the paxos-client CLI", async () => {
     "cli-key",
   ]);
   assert.is(byAddress.stdout, "again\n");
+});
+
+test("paxos-client status: one row per node, exactly one ACTIVE leader, applied slots", async () => {
+  const lc = cluster!;
+  // 120 s: a hang guard for a loaded machine (the default 10 s let a node show as "down")
+  const { stdout } = await run(process.execPath, [
+    CLIENT_BIN,
+    "--cluster",
+    lc.clusterPath,
+    "--timeout-ms",
+    "120000",
+    "status",
+  ]);
+  const rows = stdout.trim().split("\n");
+  assert.match(rows[0]!, /^node\s+roles\s+leader\s+ballot\s+applied below\s+peers up$/);
+  assert.is(rows.length, 1 + lc.ids.length, stdout);
+  assert.is(rows.filter((r) => /\bACTIVE\b/.test(r)).length, 1, stdout);
+  for (const id of lc.ids) {
+    assert.match(
+      stdout,
+      new RegExp(
+        `^${id}\\s+replica,leader,acceptor\\s+(ACTIVE|following)\\s+\\(\\d+,n\\d\\)\\s+\\d+\\s+\\d/\\d`,
+        "m",
+      ),
+      stdout,
+    );
+  }
+  const json = await run(process.execPath, [
+    CLIENT_BIN,
+    "--cluster",
+    lc.clusterPath,
+    "--json",
+    "--timeout-ms",
+    "120000",
+    "status",
+  ]);
+  const answers = JSON.parse(json.stdout) as {
+    name: string;
+    status: { replica: { appliedBelow: number } };
+  }[];
+  assert.equal(
+    answers.map((a) => a.name),
+    lc.ids,
+  );
+  for (const a of answers) assert.ok(a.status.replica.appliedBelow > 0);
 });
 
 test("SIGTERM stops a node gracefully: exit 0, log flushed, and the others go on", async () => {

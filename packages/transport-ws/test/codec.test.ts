@@ -84,6 +84,8 @@ test("decodeFrame rejects garbage, arrays and primitives with a DecodeError", ()
       String(bad),
     );
   }
+  assert.throws(() => decodeFrame("null"), /frame is null, not an object/);
+  assert.throws(() => decodeFrame("[1]"), /frame is an array, not an object/);
 });
 
 test.run();

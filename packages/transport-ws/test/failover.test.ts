@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, type PaxosClient } from "../src/client.js";
-import { LocalCluster, sleep, waitFor } from "./harness.js";
+import { LocalCluster, waitFor } from "./harness.js";
 
 const ALL = ["replica", "leader", "acceptor"] as const;
 let cluster: LocalCluster | undefined;
@@ -21,7 +21,7 @@ test("leader killed under load: a new leader takes over and no acknowledged writ
     quorum: { kind: "majority" },
   });
   const lc = cluster;
-  client = await connect(lc.clusterPath, { timeoutMs: 30_000 });
+  client = await connect(lc.clusterPath, { timeoutMs: 120_000 });
   const c = client;
   await c.put("warm", "up");
   const oldLeader = await waitFor("a leader", () => lc.activeLeader());
@@ -44,24 +44,22 @@ test("leader killed under load: a new leader takes over and no acknowledged writ
     }
   };
   const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-  await sleep(1_000);
+  // the load runs: wait for it (however slowly the machine goes), not for a fixed second
+  await waitFor("the load to run", () => acked.size > 20);
   const beforeKill = acked.size;
-  assert.ok(beforeKill > 20, `load is running (${beforeKill} writes)`);
   const killedAt = performance.now();
   await lc.kill(oldLeader, "SIGKILL");
-  const newLeader = await waitFor(
-    "a new leader",
-    async () => {
-      const leader = await lc.activeLeader();
-      return leader !== undefined && leader !== oldLeader ? leader : undefined;
-    },
-    15_000,
-  );
+  const newLeader = await waitFor("a new leader", async () => {
+    const leader = await lc.activeLeader();
+    return leader !== undefined && leader !== oldLeader ? leader : undefined;
+  });
   // writes go on: wait for a good number of acknowledgements after the kill
   await waitFor(
     "writes after the kill",
     () => ackedAt.filter((t) => t > killedAt).length >= 100,
-    15_000,
+    undefined,
+    50,
+    () => acked.size, // the load moving counts as progress
   );
   running = false;
   await Promise.all(workers);
@@ -74,7 +72,7 @@ test("leader killed under load: a new leader takes over and no acknowledged writ
 
   // every acknowledged write is there, read by a fresh client
   const readStart = performance.now();
-  const reader = await connect(lc.clusterPath, { timeoutMs: 30_000 });
+  const reader = await connect(lc.clusterPath, { timeoutMs: 120_000 });
   try {
     const keys = [...acked.keys()];
     const values = await Promise.all(keys.map((k) => reader.get(k))).catch(async (error: Error) => {
@@ -104,7 +102,7 @@ test("the killed leader restarts from its durable log and catches up", async () 
   const t0 = performance.now();
   await client!.put("after-restart", "yes");
   const t1 = performance.now();
-  const agreed = await lc.waitForAgreement(1, 30_000);
+  const agreed = await lc.waitForAgreement(1);
   process.stdout.write(
     `  after the restart: a write took ${(t1 - t0).toFixed(0)} ms, all replicas agreed ${(performance.now() - t1).toFixed(0)} ms later\n`,
   );

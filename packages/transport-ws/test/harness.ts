@@ -65,15 +65,28 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after timeoutMs. */
+/**
+ * How long a wait may see no progress before it fails. Waits end on readiness, or on evidence
+ * of failure (a process that exited, replicas that disagree); this only turns a hang into a
+ * failure, and it restarts whenever the wait's `progress` moves (so a slow but moving cluster
+ * on a busy machine is waited for). Tests must not use it as a speed expectation.
+ */
+export const STALL_MS = 90_000;
+
+/**
+ * Polls `check` until it returns a value other than undefined/false. Fails only after
+ * `stallMs` in which `progress` (when given) did not change: e.g. the replicas' applied slots.
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
+  stallMs = STALL_MS,
   intervalMs = 50,
+  progress?: () => Promise<unknown> | unknown,
 ): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
+  let deadline = performance.now() + stallMs;
   let lastError: unknown;
+  let mark: unknown = progress === undefined ? undefined : await progress();
   for (;;) {
     try {
       const v = await check();
@@ -81,9 +94,16 @@ export async function waitFor<T>(
     } catch (error) {
       lastError = error;
     }
+    if (progress !== undefined) {
+      const now = await Promise.resolve(progress()).catch(() => mark);
+      if (JSON.stringify(now) !== JSON.stringify(mark)) {
+        mark = now;
+        deadline = performance.now() + stallMs;
+      }
+    }
     if (performance.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`,
+        `no progress for ${stallMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ""}`,
       );
     }
     await sleep(intervalMs);
@@ -105,6 +125,8 @@ export interface LocalClusterOptions {
   readonly storage?: ClusterFile["storage"];
   /** start only these nodes (default: all) */
   readonly start?: readonly string[];
+  /** options for node itself in every node process (e.g. --cpu-prof) */
+  readonly nodeArgs?: readonly string[];
 }
 
 export class LocalCluster {
@@ -118,6 +140,7 @@ export class LocalCluster {
     readonly dir: string,
     readonly clusterPath: string,
     readonly cluster: Cluster,
+    private readonly nodeArgs: readonly string[] = [],
   ) {
     this.control = new ClusterControl(cluster, { secret: TEST_SECRET, id: "test-harness" });
   }
@@ -141,7 +164,12 @@ export class LocalCluster {
     };
     const clusterPath = join(dir, "cluster.json");
     writeFileSync(clusterPath, JSON.stringify(file, null, 2));
-    const lc = new LocalCluster(dir, clusterPath, loadCluster(clusterPath, { env: {} }));
+    const lc = new LocalCluster(
+      dir,
+      clusterPath,
+      loadCluster(clusterPath, { env: {} }),
+      options.nodeArgs ?? [],
+    );
     try {
       await Promise.all(
         (options.start ?? options.nodes.map((n) => n.id)).map((id) => lc.spawn(id)),
@@ -187,12 +215,15 @@ export class LocalCluster {
     id: string,
     what: string,
     match: (line: Record<string, unknown>) => boolean,
-    timeoutMs = 10_000,
+    stallMs = STALL_MS,
   ) {
     return waitFor(
       `log line of ${id}: ${what}`,
       () => this.logLines(id).findLast(match),
-      timeoutMs,
+      stallMs,
+      50,
+      // the node is still writing its log: it is alive and working
+      () => (existsSync(this.logPath(id)) ? readFileSync(this.logPath(id)).length : 0),
     );
   }
 
@@ -214,6 +245,7 @@ export class LocalCluster {
     const child = spawn(
       process.execPath,
       [
+        ...this.nodeArgs,
         BIN,
         "--cluster",
         this.clusterPath,
@@ -243,12 +275,14 @@ export class LocalCluster {
       }),
     );
     const listening = `paxos-node ${id} listening`;
-    const deadline = performance.now() + 15_000;
+    // ready when it says so, failed when it exits; a node that is alive and silent is slow
+    // (a loaded machine), and STALL_MS only keeps a hang from lasting for ever
+    const deadline = performance.now() + STALL_MS;
     // the file is appended to across restarts: look only at what this run printed
     while (!readFileSync(outPath, "utf8").slice(startOffset).includes(listening)) {
       if (!this.procs.has(id)) throw new Error(`${id} exited: ${readFileSync(outPath, "utf8")}`);
       if (performance.now() > deadline)
-        throw new Error(`${id} did not start listening within 15 s`);
+        throw new Error(`${id} is alive but did not start listening in ${STALL_MS} ms`);
       await sleep(20);
     }
   }
@@ -293,7 +327,7 @@ export class LocalCluster {
    */
   async waitForAgreement(
     minSlots = 1,
-    timeoutMs = 15_000,
+    stallMs = STALL_MS,
   ): Promise<{ appliedBelow: number; digest: string }> {
     const running = this.cluster.layout.replicas.filter((id) => this.procs.has(id));
     for (const id of running) {
@@ -320,8 +354,14 @@ export class LocalCluster {
         }
         return { appliedBelow: first.appliedBelow, digest: first.digest };
       },
-      timeoutMs,
+      stallMs,
       100,
+      // progress: any replica applied more
+      async () => {
+        const replicas = this.cluster.layout.replicas.filter((id) => this.procs.has(id));
+        const statuses = await Promise.all(replicas.map((id) => this.status(id)));
+        return statuses.map((s) => s.replica?.appliedBelow ?? 0);
+      },
     );
   }
 

@@ -83,7 +83,9 @@ export class Client {
     const o = this.outstanding.get(m.seq);
     if (!o) return;
     this.outstanding.delete(m.seq);
-    const index = this.replicas.indexOf(from);
+    // Next requests go to the replica beside the leader when the answer names one.
+    const beside = m.leader === undefined ? -1 : this.replicas.indexOf(m.leader);
+    const index = beside >= 0 ? beside : this.replicas.indexOf(from);
     if (index >= 0) this.preferred = index;
     this.ctx.emit({
       type: "completed",

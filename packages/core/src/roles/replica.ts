@@ -540,7 +540,13 @@ export class Replica {
 
   private respond(to: Awaiting, result: Result): void {
     this.awaiting.delete(commandKey(to));
-    this.ctx.send(to.client, { type: "response", clientId: to.clientId, seq: to.seq, result });
+    const hint = this.leaderHint;
+    this.ctx.send(
+      to.client,
+      hint !== null && hint !== this.ctx.id && this.otherReplicas.includes(hint)
+        ? { type: "response", clientId: to.clientId, seq: to.seq, result, leader: hint }
+        : { type: "response", clientId: to.clientId, seq: to.seq, result },
+    );
   }
 
   /** After a snapshot, answer waiting clients whose commands the snapshot applied. */

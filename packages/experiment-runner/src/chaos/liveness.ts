@@ -24,7 +24,7 @@ export interface FinalReads {
   withinMs: number;
 }
 
-export interface ResumeReport {
+export interface ResumeOutcome {
   check: CheckResult;
   heals: number;
   checked: number;
@@ -40,7 +40,7 @@ export function resumeCheck(opts: {
   history: readonly HistoryRecord[];
   chaos: Pick<ResolvedChaos, "resumeWithinMs" | "minOpsAfterHeal">;
   finalReads?: FinalReads;
-}): ResumeReport {
+}): ResumeOutcome {
   const { faults, times, history, chaos } = opts;
   const returns = history
     .map((h) => h.returnedAt)

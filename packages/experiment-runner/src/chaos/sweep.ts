@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { resolveConfig } from "../config/resolve.js";
 import type { RawConfig } from "../config/types.js";
-import type { Progress } from "../report.js";
+import type { Progress } from "../progress.js";
 import { runExperiment } from "../run/runner.js";
 import type { Summary } from "../stats.js";
 

@@ -13,6 +13,8 @@ import {
   UnsafeQuorumError,
 } from "@paxos/quorum-system";
 import { fillChaos, resolveSchedules, simOnlyLinkIssues } from "../chaos/resolve.js";
+import { expandSystems, fillSystems, OUR_ENGINE } from "../systems/resolve.js";
+import type { SystemRun } from "../systems/types.js";
 import {
   type ClusterConfig,
   type ConcreteVariant,
@@ -39,6 +41,10 @@ export interface NodeSpec {
 /** One quorum variant made concrete: its quorum system and the cluster it runs on. */
 export interface Variant {
   index: number;
+  /** the position of its quorum variant in config.quorums */
+  quorumIndex: number;
+  /** the system that runs it (our engine unless the config lists systems) */
+  system: SystemRun;
   label: string;
   spec: QuorumSpec;
   quorum: QuorumSystem;
@@ -124,7 +130,14 @@ export function resolveConfig(value: unknown): Experiment {
   const raw = value as RawConfig;
   const { config, sources } = fillDefaults(raw, issues);
   if (issues.length > 0) throw new ConfigError(issues);
-  const variants = buildVariants(config, sources, issues);
+  const systems = fillSystems(raw.systems, issues);
+  if (systems) config.systems = systems;
+  const variants = expandSystems(
+    config,
+    buildVariants(config, sources, issues),
+    issues,
+    raw.chaos !== undefined,
+  );
   // Ids are checked against every variant's cluster, also those whose quorum was refused.
   const scopes =
     issues.length > 0 && !config.cluster.nodes && config.cluster.acceptors === undefined
@@ -136,7 +149,13 @@ export function resolveConfig(value: unknown): Experiment {
   const chaos = fillChaos(raw.chaos, config, issues);
   if (chaos && raw.chaos && issues.length === 0) {
     chaos.schedules = resolveSchedules(raw.chaos, chaos, config, variants, issues, (s, path, v) =>
-      checkFaultList(s.faults, path, config, [scopeOf(config, config.quorums[v.index]!)], issues),
+      checkFaultList(
+        s.faults,
+        path,
+        config,
+        [scopeOf(config, config.quorums[v.quorumIndex]!)],
+        issues,
+      ),
     );
   }
   if (chaos) config.chaos = chaos;
@@ -257,6 +276,7 @@ function fillDefaults(
       thrifty: raw.engine?.thrifty ?? false,
       ...(raw.engine?.window === undefined ? {} : { window: raw.engine.window }),
       ...(raw.engine?.maxBatch === undefined ? {} : { maxBatch: raw.engine.maxBatch }),
+      ...(raw.engine?.hostTurn === undefined ? {} : { hostTurn: { ...raw.engine.hostTurn } }),
       timing: { ...raw.engine?.timing },
     },
     network,
@@ -498,6 +518,8 @@ function buildVariants(
     const clients = range(1, config.workload.clients.count).map((k) => `c${k}`);
     variants.push({
       index: i,
+      quorumIndex: i,
+      system: { system: OUR_ENGINE, quorumLabel: v.label },
       label: v.label,
       spec,
       quorum,

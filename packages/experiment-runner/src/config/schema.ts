@@ -4,6 +4,8 @@
 // (`additionalProperties: false`) so a typo fails loudly instead of falling back to a default.
 // The `description` of a property doubles as the one-line hint printed with an error about it.
 
+import { SYSTEMS_PROPERTIES } from "../systems/schema.js";
+
 const ms = (description: string, def?: number) => ({
   type: "number",
   minimum: 0,
@@ -583,7 +585,7 @@ export const CONFIG_SCHEMA = {
     engine: {
       type: "object",
       additionalProperties: false,
-      description: "engine options: thrifty, window, maxBatch, timing",
+      description: "engine options: thrifty, window, maxBatch, hostTurn, timing",
       properties: {
         thrifty: {
           type: "boolean",
@@ -596,6 +598,20 @@ export const CONFIG_SCHEMA = {
           description: "slots a replica may propose ahead of the last applied one",
         },
         maxBatch: { type: "integer", minimum: 1, description: "commands packed into one slot" },
+        hostTurn: {
+          type: "object",
+          additionalProperties: false,
+          description:
+            "sim only: modelled CPU time of one host turn (fixedUs + perMessageUs per message received or sent); what reaches a busy node waits for its next turn, so batches grow under load as on real processes (default: turns take no time)",
+          properties: {
+            fixedUs: { type: "number", minimum: 0, description: "per turn (microseconds)" },
+            perMessageUs: {
+              type: "number",
+              minimum: 0,
+              description: "per message received or sent (microseconds)",
+            },
+          },
+        },
         timing: {
           type: "object",
           additionalProperties: false,
@@ -820,6 +836,7 @@ export const CONFIG_SCHEMA = {
       items: fault,
     },
     chaos,
+    ...SYSTEMS_PROPERTIES,
   },
 } as const;
 

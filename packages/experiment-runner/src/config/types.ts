@@ -3,6 +3,7 @@
 // expanded; the resolved form is what a run saves and what the runner reads.
 
 import type { Timing } from "@paxos/core";
+import type { RawSystem, ResolvedSystem } from "../systems/types.js";
 
 export type Mode = "sim" | "local";
 export type NodeRole = "replica" | "leader" | "acceptor";
@@ -211,6 +212,8 @@ export interface RawConfig {
     thrifty?: boolean;
     window?: number;
     maxBatch?: number;
+    /** sim only: modelled CPU time of a host turn */
+    hostTurn?: HostTurn;
     timing?: Partial<Timing>;
   };
   network?: {
@@ -223,6 +226,13 @@ export interface RawConfig {
   workload?: WorkloadConfig;
   faults?: Fault[];
   chaos?: ChaosConfig;
+  systems?: RawSystem[];
+}
+
+/** The simulator's model of a host turn's CPU time, in microseconds. */
+export interface HostTurn {
+  fixedUs?: number;
+  perMessageUs?: number;
 }
 
 /** Everything filled in; sweeps expanded into concrete variants that each carry a label. */
@@ -239,6 +249,7 @@ export interface ResolvedConfig {
     thrifty: boolean;
     window?: number;
     maxBatch?: number;
+    hostTurn?: HostTurn;
     timing: Partial<Timing>;
   };
   network: {
@@ -266,6 +277,8 @@ export interface ResolvedConfig {
   };
   faults: Fault[];
   chaos?: ResolvedChaos;
+  /** absent: our engine only */
+  systems?: ResolvedSystem[];
 }
 
 /** One problem with a config: where (a JSON pointer), what, and how to fix it. */

@@ -36,6 +36,7 @@ import type { RunModeOptions } from "../run/runner.js";
 import {
   type AppliedFault,
   type CheckResult,
+  type EngineCounts,
   EnvironmentError,
   type HistoryRecord,
   type LeadershipRecord,
@@ -50,8 +51,11 @@ import {
   waitForLine,
 } from "./processes.js";
 
-const NODE_READY_MS = 15_000;
-const LOADGEN_READY_MS = 20_000;
+// Bounds on a hang, not expectations: a process that exits fails the wait at once, and one that
+// is alive may need tens of seconds to load its modules on a machine shared by many (15 s was
+// exceeded at a load average of 30 on 2 cores).
+const NODE_READY_MS = 120_000;
+const LOADGEN_READY_MS = 120_000;
 const CONVERGE_MS = 5_000;
 
 /** The transport's link spec for a config link (their delay is base + a random part). */
@@ -154,6 +158,9 @@ export function clusterFileFor(
     leader: { thrifty: variant.thrifty },
     links: { default: defaultSpec, ...(rules.length > 0 ? { rules } : {}) },
     logLevel: "info",
+    ...(variant.system.system.system === "paxos-lab" && variant.system.system.fsync === false
+      ? { fsync: false }
+      : {}),
   };
 }
 
@@ -208,6 +215,7 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
   const timers: NodeJS.Timeout[] = [];
   const env = { ...process.env, PAXOS_CLUSTER_SECRET: "" };
   const chaosExtra: Record<string, unknown> = {};
+  let engine: EngineCounts | undefined;
 
   const startNode = async (id: string): Promise<void> => {
     const inc = incarnations.get(id) ?? 0;
@@ -523,6 +531,7 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
         .map((l) => JSON.parse(l) as HistoryRecord);
       rmSync(historyFile, { force: true });
       checks.push(...(await replicaChecks(variant, statuses)), ...historyChecks(history));
+      engine = engineCounts(variant, await statuses());
       if (config.chaos) {
         const c = chaosChecks({
           config,
@@ -561,9 +570,33 @@ export async function runLocal(opts: RunModeOptions): Promise<RunOutcome> {
     checks,
     faults: applied,
     leadership,
+    ...(engine === undefined ? {} : { engine }),
     extra: { cluster_id: clusterId, ports, logs: "logs/", ...chaosExtra },
     ...(error === undefined ? {} : { error }),
   };
+}
+
+/**
+ * The engine's counts from the nodes' status counters (since each node's last start): slots
+ * and commands of the replica that applied the most, messages sent by every node.
+ */
+export function engineCounts(
+  variant: Variant,
+  statuses: ReadonlyMap<string, NodeStatus>,
+): EngineCounts | undefined {
+  let slots = -1;
+  let commands = 0;
+  let messages = 0;
+  for (const [id, s] of statuses) {
+    messages += s.counters.messagesOut ?? 0;
+    if (!variant.replicas.includes(id)) continue;
+    const applied = s.counters.slotsApplied ?? 0;
+    if (applied > slots) {
+      slots = applied;
+      commands = s.counters.commandsApplied ?? 0;
+    }
+  }
+  return slots < 0 ? undefined : { slots, commands, messages };
 }
 
 /** Agreement across processes: once the replicas have converged, their applied-log digests match. */

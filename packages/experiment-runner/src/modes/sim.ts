@@ -142,6 +142,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       ...(config.engine.maxBatch === undefined ? {} : { maxBatch: config.engine.maxBatch }),
     },
     leader: { thrifty: variant.thrifty },
+    ...(config.engine.hostTurn === undefined ? {} : { hostTurn: config.engine.hostTurn }),
     network: {
       link: network.link,
       overrides: network.overrides,
@@ -265,6 +266,11 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     history,
     checks,
     faults: applied,
+    engine: {
+      slots: stats.engine.slotsApplied,
+      commands: stats.engine.commandsApplied,
+      messages: stats.engine.nodeMessagesSent,
+    },
     leadership: sim.leadership.map((l) => ({
       atMs: l.atMs,
       node: l.node,
@@ -276,6 +282,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       trace_hash: sim.traceHash(),
       events: sim.events,
       messages: stats.messages,
+      frames: stats.messages.frames,
       deliveries_per_wall_s: Math.round(stats.messages.delivered / (wallMs / 1000)),
       ...chaosResult.extra,
     },

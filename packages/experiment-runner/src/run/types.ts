@@ -4,6 +4,7 @@
 
 import type { Operation, Result } from "@paxos/core";
 import type { Mode } from "../config/types.js";
+import type { PerSecond, SystemInfo } from "../systems/types.js";
 
 /** One client operation: one line of history.ndjson. Times in ms from the start of the run. */
 export interface HistoryRecord {
@@ -56,10 +57,25 @@ export interface RunOutcome {
   checks: CheckResult[];
   faults: AppliedFault[];
   leadership: LeadershipRecord[];
+  /** what the engine did over the whole run, counted the same way in every mode */
+  engine?: EngineCounts;
   /** mode-specific counters (messages, events, trace hash, ...) */
   extra: Record<string, unknown>;
   /** set when the run could not complete (the checks then count as failed) */
   error?: string;
+  /** a system that reports per-second figures only (no history): its series */
+  perSecond?: PerSecond[];
+  /** which system ran (absent in results written before systems existed) */
+  system?: SystemInfo;
+}
+
+export interface EngineCounts {
+  /** slots applied by the replica that applied the most */
+  slots: number;
+  /** commands in those slots */
+  commands: number;
+  /** messages sent by the cluster's nodes (the clients' requests not counted) */
+  messages: number;
 }
 
 /** Called while a run goes on: time done so far (in the run's time) and operations completed. */

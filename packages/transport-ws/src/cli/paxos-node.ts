@@ -2,7 +2,9 @@
 //            [--log-level info] [--storage fsync|file|memory]
 //
 // Runs one node of the cluster file until SIGINT/SIGTERM, then closes its sockets, syncs its
-// durable log, flushes its log file and exits 0.
+// durable log, flushes its log file and exits 0. Other exit codes (the README's table): 1 the
+// node failed to start or to stop cleanly, 64 bad usage, 65 a cluster file that is missing,
+// unreadable or malformed, or that has no node of this id; 70 an uncaught error.
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -28,7 +30,9 @@ const USAGE = `usage: paxos-node --cluster FILE --id ID [--data-dir DIR] [--log-
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
 
-function die(message: string, code = 2): never {
+const EXIT = { failed: 1, usage: 64, badInput: 65, software: 70 } as const;
+
+function die(message: string, code: number = EXIT.usage): never {
   process.stderr.write(`paxos-node: ${message}\n`);
   process.exit(code);
 }
@@ -83,13 +87,14 @@ async function main(): Promise<void> {
   try {
     cluster = loadCluster(clusterPath);
   } catch (error) {
-    if (error instanceof ClusterFileError) die(error.message);
+    if (error instanceof ClusterFileError) die(error.message, EXIT.badInput);
     throw error;
   }
   const self = cluster.nodesById.get(id);
   if (self === undefined) {
     die(
       `node id ${JSON.stringify(id)} is not in ${clusterPath} (nodes: ${[...cluster.nodesById.keys()].join(", ")})`,
+      EXIT.badInput,
     );
   }
   const storage = values.storage as string | undefined;
@@ -113,7 +118,7 @@ async function main(): Promise<void> {
     logger.fatal({ err: error.stack ?? String(error) }, "uncaught exception, exiting");
     logs.close();
     process.stderr.write(`paxos-node ${id}: ${error.stack ?? String(error)}\n`);
-    process.exit(70);
+    process.exit(EXIT.software);
   });
 
   let host: NodeHost;
@@ -131,7 +136,7 @@ async function main(): Promise<void> {
     const message = startFailure(error as NodeJS.ErrnoException, self);
     logger.fatal({ err: message ?? (error as Error).stack }, "node failed to start");
     logs.close();
-    die(message ?? (error as Error).stack ?? String(error), 1);
+    die(message ?? (error as Error).stack ?? String(error), EXIT.failed);
   }
 
   let stopping = false;
@@ -147,7 +152,7 @@ async function main(): Promise<void> {
       (error: Error) => {
         logger.error({ err: error.message }, "error while stopping");
         logs.close();
-        process.exit(1);
+        process.exit(EXIT.failed);
       },
     );
   };

@@ -1,25 +1,40 @@
-// What a check leaves next to the results: checks.json (the verdict, time taken, operations
-// checked and, on failure, the failing slice and its explanation) and the SVG timeline of a
-// failing slice (linearizability-failure.svg). Used by `paxos-lab` after every run and by
-// `paxos-lab check`.
+// The checker's record of a history: checks.json (the verdict, time taken, operations checked
+// and, on failure, the failing slice and its explanation) and the SVG timeline of a failing slice
+// (linearizability-failure.svg). Used by `paxos-lab` after every run and by `paxos-lab check`.
+// "Report" in this toolkit means only a results folder's report.html/summary.md/plots
+// (experiment-report.ts); the terminal's progress lines are progress.ts of the runner.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type HistoryOp, parseHistory } from "./history.js";
+import { parseJepsenHistory } from "./jepsen-history.js";
 import {
   type CheckOptions,
   checkLinearizability,
   DEFAULT_TIME_BUDGET_MS,
   type LinearizabilityResult,
 } from "./linearizability.js";
+import { parsePorcupineKvLog } from "./porcupine-history.js";
 import { timelineSvg } from "./timeline.js";
 
 export const FAILURE_SVG = "linearizability-failure.svg";
 export const CHECKS_FILE = "checks.json";
 
+/** The history formats `paxos-lab check --format` reads (docs/history-format.md). */
+export const HISTORY_FORMATS = ["ndjson", "jepsen", "porcupine-kv"] as const;
+export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
+
 /** Reads and parses a history file (throws HistoryError naming the bad lines and fields). */
-export function readHistory(path: string): HistoryOp[] {
-  return parseHistory(readFileSync(path, "utf8"), { source: path });
+export function readHistory(path: string, format: HistoryFormat = "ndjson"): HistoryOp[] {
+  const text = readFileSync(path, "utf8");
+  switch (format) {
+    case "ndjson":
+      return parseHistory(text, { source: path });
+    case "jepsen":
+      return parseJepsenHistory(text, path);
+    case "porcupine-kv":
+      return parsePorcupineKvLog(text, path);
+  }
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
