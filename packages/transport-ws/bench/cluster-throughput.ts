@@ -39,7 +39,7 @@ const cluster = await LocalCluster.start({
   })),
   quorum: { kind: "majority" },
   logLevel: values["log-level"] as "warn",
-  fsync: !values["no-fsync"],
+  storage: values["no-fsync"] ? "file" : "fsync",
   ...(values.window === undefined ? {} : { extra: { replica: { window: Number(values.window) } } }),
 });
 const client = await connect(cluster.clusterPath, { timeoutMs: 60_000 });

@@ -7,10 +7,23 @@
 // is applied once. This file only adds sockets, a clock, a timer and Promises.
 
 import { randomBytes } from "node:crypto";
-import { type NodeEvent, type Operation, PaxosNode, type Result, type Timing } from "@paxos/core";
+import {
+  DEFAULT_LIMITS,
+  type NodeEvent,
+  type Operation,
+  PaxosNode,
+  type Result,
+  type Timing,
+} from "@paxos/core";
 import { majority } from "@paxos/quorum-system";
 import type WebSocket from "ws";
-import { type Cluster, DEFAULT_MAX_FRAME_BYTES, loadCluster, nodeUrl } from "./cluster-file.js";
+import {
+  type Cluster,
+  DEFAULT_MAX_FRAME_BYTES,
+  FRAME_ENVELOPE_BYTES,
+  loadCluster,
+  nodeUrl,
+} from "./cluster-file.js";
 import { decodeFrame, encodeMessage, frameFromParts } from "./codec.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { PeerLink } from "./peer-link.js";
@@ -20,7 +33,7 @@ import { checkDataFrame } from "./validate.js";
 export type ClusterTarget = string | Cluster | readonly string[];
 
 export interface ConnectOptions {
-  /** default: "c-" + 8 random hex digits; must be new for every process (seqs restart) */
+  /** default: "c-" + 128 random bits in hex; must be new for every process (seqs restart) */
   readonly clientId?: string;
   /** default: the cluster's secret (file or PAXOS_CLUSTER_SECRET); needed when clientAuth is on */
   readonly secret?: string;
@@ -99,13 +112,16 @@ export class PaxosClient {
   private timerAt = Number.NaN;
   private closed = false;
   private rotation = 0;
+  /** what the requests of one frame may weigh together: the nodes' frame limit less the envelope */
+  private readonly frameBudgetBytes: number;
 
   private constructor(
     targets: readonly ReplicaTarget[],
     options: ConnectOptions,
     cluster: Cluster | undefined,
   ) {
-    this.clientId = options.clientId ?? `c-${randomBytes(4).toString("hex")}`;
+    // 128 random bits: two clients with one id would be handed each other's cached results.
+    this.clientId = options.clientId ?? `c-${randomBytes(16).toString("hex")}`;
     this.log = (options.logger ?? silentLogger()).child({ client: this.clientId });
     this.timeoutMs = options.timeoutMs ?? 30_000;
     const ids = targets.map((t) => t.id);
@@ -125,12 +141,18 @@ export class PaxosClient {
           quorum: cluster?.layout.quorum ?? majority([...ids]),
         },
         timing,
+        // The Client role refuses an operation above maxValueBytes at once, with the message
+        // the replicas use; bare addresses get the defaults, and the replicas have the last word.
+        limits: cluster?.limits ?? DEFAULT_LIMITS,
+        // only so the engine's check of limits against batch sizes holds for small frames
+        ...(cluster === undefined ? {} : { replica: cluster.replica }),
         clientId: this.clientId,
       },
       { now: performance.now(), rng: { next: Math.random } },
     );
     const secret = options.secret ?? cluster?.secret;
     const maxPayload = cluster?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    this.frameBudgetBytes = maxPayload - FRAME_ENVELOPE_BYTES;
     for (const t of targets) {
       this.links.set(
         t.id,
@@ -301,7 +323,8 @@ export class PaxosClient {
     if (this.closed) return;
     const out = this.node.drain();
     for (const event of out.events) this.onEvent(event);
-    // Group by replica: every request of this turn to one replica goes in one frame.
+    // Group by replica: the requests of this turn to one replica go in as few frames as fit
+    // the nodes' frame limit (a frame above it would close the connection).
     const byReplica = new Map<string, string[]>();
     for (const { to, message } of out.sends) {
       let parts = byReplica.get(to);
@@ -312,7 +335,21 @@ export class PaxosClient {
       parts.push(encodeMessage(message));
     }
     for (const [to, parts] of byReplica) {
-      this.linkFor(to)?.send(frameFromParts(this.clientId, parts), 0);
+      const link = this.linkFor(to);
+      if (link === undefined) continue;
+      let frame: string[] = [];
+      let bytes = 0;
+      for (const part of parts) {
+        const n = Buffer.byteLength(part) + 1;
+        if (bytes + n > this.frameBudgetBytes && frame.length > 0) {
+          link.send(frameFromParts(this.clientId, frame), 0);
+          frame = [];
+          bytes = 0;
+        }
+        frame.push(part);
+        bytes += n;
+      }
+      link.send(frameFromParts(this.clientId, frame), 0);
     }
     const at = this.node.nextWakeAt();
     if (at !== this.timerAt) {

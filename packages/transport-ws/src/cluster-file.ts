@@ -7,11 +7,20 @@
 // The experiment runner loads cluster files through `loadCluster` / `parseCluster` too.
 
 import { readFileSync } from "node:fs";
-import type { ClusterLayout, LeaderOptions, ReplicaOptions, Role, Timing } from "@paxos/core";
+import {
+  type ClusterLayout,
+  DEFAULT_LIMITS,
+  DEFAULT_REPLICA,
+  type LeaderOptions,
+  type Limits,
+  type ReplicaOptions,
+  type Role,
+  type Timing,
+} from "@paxos/core";
 import { fromSpec, type QuorumSpec } from "@paxos/quorum-system";
 import { Ajv, type ErrorObject } from "ajv";
 import { type LinkSpec, linkSpecSchema } from "./link-emulation.js";
-import { STORAGE_MODES, type StorageMode } from "./memory-storage.js";
+import { STORAGE_MODES, type StorageMode } from "./storage/node-storage.js";
 
 export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
 
@@ -49,13 +58,16 @@ export interface ClusterFile {
   readonly logLevel?: LogLevel;
   /** largest frame a node accepts (ws maxPayload) and the size senders split frames at */
   readonly maxFrameBytes?: number;
-  /** fdatasync the acceptor log on every drain that persists (default true) */
+  /** largest operation (key and values, JSON bytes); larger ones are refused */
+  readonly maxValueBytes?: number;
+  /** the older switch: false is storage "file" (`storage` wins when both are given) */
   readonly fsync?: boolean;
-  /**
-   * "fsync" (default): synced before sending; "file": written, not synced; "memory": no disk
-   * (benchmarks only). Takes precedence over `fsync`.
-   */
+  /** "fsync" (default): synced before sending; "file": written, not synced; "memory": no disk */
   readonly storage?: StorageMode;
+  /** the durable log is compacted once it holds this many bytes */
+  readonly compactLogBytes?: number;
+  /** most client connections a node accepts at once */
+  readonly maxClients?: number;
 }
 
 /** A validated cluster with everything derived from it. */
@@ -66,12 +78,29 @@ export interface Cluster {
   readonly nodesById: ReadonlyMap<string, NodeEntry>;
   readonly layout: ClusterLayout;
   readonly maxFrameBytes: number;
+  /** the engine's limits, derived from maxFrameBytes and maxValueBytes */
+  readonly limits: Limits;
+  /** the replica options with maxBatchBytes fitted to the limits when the file leaves it out */
+  readonly replica: Partial<ReplicaOptions>;
   /** where it was read from, for messages */
   readonly source: string;
 }
 
 export const SECRET_ENV = "PAXOS_CLUSTER_SECRET";
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/**
+ * Room a data frame needs around its messages: {"t":"msgs","v":1,"from":<id>,"msgs":[...]} with
+ * an id of at most 128 characters, each at most 6 bytes escaped. The engine's messages are
+ * bounded by maxFrameBytes less this, so any one of them fits a frame on its own.
+ */
+export const FRAME_ENVELOPE_BYTES = 1024;
+/**
+ * Room one command needs inside a message besides its value. Core's checkLimits asks for its
+ * MESSAGE_OVERHEAD_BYTES (512) plus 2 KiB; we keep 4 KiB (a test builds nodes at the smallest
+ * frame size to hold us to it).
+ */
+const COMMAND_ROOM_BYTES = 4096;
+export const DEFAULT_MAX_CLIENTS = 4096;
 export const MIN_SECRET_LENGTH = 16;
 
 export class ClusterFileError extends Error {
@@ -141,14 +170,25 @@ export const clusterFileSchema = {
       properties: {
         window: positiveInt,
         maxBatch: positiveInt,
+        maxBatchBytes: positiveInt,
         retainSlots: positiveInt,
+        retainBytes: positiveInt,
         catchupChunk: positiveInt,
+        snapshotEverySlots: positiveInt,
+        snapshotEveryBytes: positiveInt,
+        maxSessions: positiveInt,
+        maxPendingRequests: positiveInt,
       },
     },
     leader: {
       type: "object",
       additionalProperties: false,
-      properties: { thrifty: { type: "boolean" } },
+      properties: {
+        thrifty: { type: "boolean" },
+        retainDecisions: positiveInt,
+        retainDecisionBytes: positiveInt,
+        persistDecidedEverySlots: positiveInt,
+      },
     },
     links: {
       type: "object",
@@ -171,9 +211,12 @@ export const clusterFileSchema = {
       },
     },
     logLevel: { enum: ["trace", "debug", "info", "warn", "error", "fatal", "silent"] },
-    maxFrameBytes: { type: "integer", minimum: 1024, maximum: 1024 * 1024 * 1024 },
+    maxFrameBytes: { type: "integer", minimum: 16 * 1024, maximum: 1024 * 1024 * 1024 },
+    maxValueBytes: { type: "integer", minimum: 1, maximum: 1024 * 1024 * 1024 },
     fsync: { type: "boolean" },
     storage: { enum: STORAGE_MODES },
+    compactLogBytes: { type: "integer", minimum: 64 * 1024, maximum: 1024 * 1024 * 1024 },
+    maxClients: { type: "integer", minimum: 1, maximum: 1_000_000 },
   },
 } as const;
 
@@ -277,6 +320,30 @@ export function parseCluster(doc: unknown, options: ParseOptions = {}): Cluster 
   }
   if (problems.length > 0) fail(problems);
 
+  const maxFrameBytes = file.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+  const maxMessageBytes = maxFrameBytes - FRAME_ENVELOPE_BYTES;
+  const largestValue = maxMessageBytes - COMMAND_ROOM_BYTES;
+  if (file.maxValueBytes !== undefined && file.maxValueBytes > largestValue) {
+    fail([
+      `/maxValueBytes: ${file.maxValueBytes} does not fit a frame of maxFrameBytes ` +
+        `(${maxFrameBytes}): at most ${largestValue}`,
+    ]);
+  }
+  // Left out: the engine's default, or half of what fits a frame when frames are small.
+  const maxValueBytes =
+    file.maxValueBytes ?? Math.min(DEFAULT_LIMITS.maxValueBytes, Math.floor(largestValue / 2));
+  if (file.replica?.maxBatchBytes !== undefined && file.replica.maxBatchBytes > largestValue) {
+    fail([
+      `/replica/maxBatchBytes: ${file.replica.maxBatchBytes} does not fit a frame of ` +
+        `maxFrameBytes (${maxFrameBytes}): at most ${largestValue}`,
+    ]);
+  }
+  const replica: Partial<ReplicaOptions> = {
+    ...file.replica,
+    maxBatchBytes:
+      file.replica?.maxBatchBytes ?? Math.min(DEFAULT_REPLICA.maxBatchBytes, largestValue),
+  };
+
   let quorum: ClusterLayout["quorum"];
   try {
     quorum = fromSpec(file.quorum, acceptors);
@@ -288,7 +355,9 @@ export function parseCluster(doc: unknown, options: ParseOptions = {}): Cluster 
     secret: fromEnv ?? file.secret,
     nodesById,
     layout: { replicas, leaders, quorum },
-    maxFrameBytes: file.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    maxFrameBytes,
+    limits: { maxMessageBytes, maxValueBytes },
+    replica,
     source,
   };
 }

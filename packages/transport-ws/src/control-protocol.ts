@@ -98,6 +98,14 @@ export interface NodeStatus {
   readonly links: Readonly<Record<string, LinkStatus>>;
   readonly clients: number;
   readonly badFrames: number;
+  /** the durable state: mode, bytes of the log and of the snapshot, compactions since start */
+  readonly storage: {
+    readonly mode: string;
+    readonly logBytes: number;
+    readonly snapshotBytes: number;
+    readonly compactions: number;
+    readonly snapshots: number;
+  };
   /**
    * since start: engine turns, fdatasyncs (and ms spent in them), frames and messages, slots
    * and commands applied

@@ -4,6 +4,7 @@
 
 import WebSocket from "ws";
 import { decodeFrame, encodeFrame, WIRE_VERSION } from "./codec.js";
+import { PREAUTH_MAX_FRAME_BYTES, setFrameLimit } from "./frame-limit.js";
 import {
   type Challenge,
   isChallenge,
@@ -27,6 +28,7 @@ export interface DialOptions {
   readonly identity: Identity;
   /** the node id we mean to reach; a server answering with another id is refused */
   readonly expectNodeId?: string;
+  /** largest frame accepted once the server proved the secret (before: a few KiB) */
   readonly maxPayload: number;
   readonly handshakeTimeoutMs?: number;
   /** frames after the welcome; attached in the same tick as the welcome, so none is missed */
@@ -57,7 +59,8 @@ export function dial(options: DialOptions): Promise<Dialed> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(options.url, {
       perMessageDeflate: false,
-      maxPayload: options.maxPayload,
+      // a server that has not proved itself gets no more room than the handshake needs
+      maxPayload: PREAUTH_MAX_FRAME_BYTES,
       handshakeTimeout: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
     });
     let challenge: Challenge | undefined;
@@ -129,6 +132,7 @@ export function dial(options: DialOptions): Promise<Dialed> {
       }
       settled = true;
       clearTimeout(timer);
+      setFrameLimit(ws, options.maxPayload);
       ws.removeListener("message", onMessage);
       ws.removeAllListeners("error");
       ws.removeAllListeners("close");

@@ -46,6 +46,12 @@ export {
   type LinkSpec,
 } from "./link-emulation.js";
 export { fileLogger, type Logger } from "./logger.js";
-export { MemoryStorage, STORAGE_MODES, type Storage, type StorageMode } from "./memory-storage.js";
 export { NodeHost, type NodeHostOptions } from "./node-host.js";
+export {
+  DEFAULT_COMPACT_LOG_BYTES,
+  type NodeStorage,
+  openStorage,
+  STORAGE_MODES,
+  type StorageMode,
+} from "./storage/node-storage.js";
 export { checkDataFrame, checkMessage } from "./validate.js";

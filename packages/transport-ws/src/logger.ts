@@ -12,6 +12,12 @@ export type { Logger };
 
 export interface FileLogger {
   readonly logger: Logger;
+  /**
+   * Settles once the file is open. Wait for it before anything may exit the process: pino
+   * flushes synchronously on exit, and a flush of a file not yet open throws (a stack trace
+   * instead of the one line a start-up failure deserves).
+   */
+  readonly ready: Promise<void>;
   /** flushes buffered lines and closes the file */
   close(): void;
 }
@@ -30,8 +36,13 @@ export function fileLogger(
     dest as DestinationStream,
   );
   let closed = false;
+  const ready = new Promise<void>((resolve, reject) => {
+    dest.once("ready", () => resolve());
+    dest.once("error", (error: Error) => reject(new Error(`log file ${path}: ${error.message}`)));
+  });
   return {
     logger,
+    ready,
     close() {
       if (closed) return;
       closed = true;

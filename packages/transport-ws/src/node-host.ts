@@ -10,7 +10,6 @@
 // under load, while an idle node still answers within the same turn.
 
 import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import {
   type Envelope,
   type Message,
@@ -19,17 +18,22 @@ import {
   PaxosNode,
   type Role,
 } from "@paxos/core";
-import { type Cluster, initialLinkSpec, nodeUrl } from "./cluster-file.js";
+import {
+  type Cluster,
+  DEFAULT_MAX_CLIENTS,
+  FRAME_ENVELOPE_BYTES,
+  initialLinkSpec,
+  nodeUrl,
+} from "./cluster-file.js";
 import { encodeFrame, encodeMessage, frameFromParts } from "./codec.js";
 import type { ControlRequest, LinkStatus, NodeStatus } from "./control-protocol.js";
 import { parseControlRequest } from "./control-protocol.js";
 import { isActive, LinkShaper, type LinkSpec } from "./link-emulation.js";
 import { LogDigest } from "./log-digest.js";
 import type { Logger } from "./logger.js";
-import { MemoryStorage, type Storage, type StorageMode } from "./memory-storage.js";
 import { PeerLink } from "./peer-link.js";
 import { InboundServer, type Session } from "./server.js";
-import { DurableLog } from "./storage.js";
+import { type NodeStorage, openStorage, type StorageMode } from "./storage/node-storage.js";
 import { checkDataFrame } from "./validate.js";
 
 export interface NodeHostOptions {
@@ -37,29 +41,26 @@ export interface NodeHostOptions {
   readonly id: string;
   readonly dataDir: string;
   readonly logger: Logger;
-  /** overrides the cluster file's `fsync` */
-  readonly fsync?: boolean;
-  /** overrides the cluster file's `storage` (and `fsync`) */
+  /** overrides the cluster file's `storage` (and its legacy `fsync`) */
   readonly storage?: StorageMode;
 }
 
 const MAX_CLIENT_BUFFER = 64 * 1024 * 1024;
-/** Frames are split so that none exceeds the receiver's limit (chars * 3 >= UTF-8 bytes). */
-const FRAME_OVERHEAD_CHARS = 256;
 
 export class NodeHost {
   readonly id: string;
   readonly node: PaxosNode;
   private readonly cluster: Cluster;
   private readonly log: Logger;
-  private readonly storage: Storage;
+  private readonly storage: NodeStorage;
   private readonly server: InboundServer;
   private readonly links = new Map<string, PeerLink>();
   /** authenticated client connections by client id: responses go back on them */
   private readonly clients = new Map<string, Session>();
   private readonly digest = new LogDigest();
   private readonly startedAt = performance.now();
-  private readonly frameBudgetChars: number;
+  /** what the messages of one frame may weigh together (the frame limit less its envelope) */
+  private readonly frameBudgetBytes: number;
 
   /** link emulation: the default spec, per-peer specs, and the partition set */
   private defaultSpec: LinkSpec | undefined;
@@ -76,6 +77,7 @@ export class NodeHost {
     syncs: 0,
     syncMs: 0,
     recordsPersisted: 0,
+    compactions: 0,
     framesIn: 0,
     messagesIn: 0,
     framesOut: 0,
@@ -87,18 +89,19 @@ export class NodeHost {
     bytesOut: 0,
   };
 
-  private constructor(options: NodeHostOptions, storage: Storage, node: PaxosNode) {
+  private constructor(options: NodeHostOptions, storage: NodeStorage, node: PaxosNode) {
     this.id = options.id;
     this.cluster = options.cluster;
     this.log = options.logger;
     this.storage = storage;
     this.node = node;
-    this.frameBudgetChars = Math.floor(options.cluster.maxFrameBytes / 3) - FRAME_OVERHEAD_CHARS;
+    this.frameBudgetBytes = options.cluster.maxFrameBytes - FRAME_ENVELOPE_BYTES;
     const self = options.cluster.nodesById.get(options.id)!;
     this.server = new InboundServer({
       host: self.host,
       port: self.port,
       maxPayload: options.cluster.maxFrameBytes,
+      maxClients: options.cluster.file.maxClients ?? DEFAULT_MAX_CLIENTS,
       clusterId: options.cluster.file.clusterId,
       selfId: options.id,
       nodeIds: new Set(options.cluster.nodesById.keys()),
@@ -129,33 +132,48 @@ export class NodeHost {
       );
     }
     const mode: StorageMode =
-      options.storage ??
-      (options.fsync === false ? "file" : undefined) ??
-      cluster.file.storage ??
-      ((cluster.file.fsync ?? true) ? "fsync" : "file");
-    const fsync = mode === "fsync";
-    const { log: storage, recovered } =
-      mode === "memory"
-        ? { log: new MemoryStorage(), recovered: { records: [], truncatedBytes: 0 } }
-        : DurableLog.open(join(options.dataDir, "state.jsonl"), { fsync });
-    if (recovered.truncatedBytes > 0) {
-      logger.warn({ bytes: recovered.truncatedBytes }, "cut a torn tail off the durable log");
+      options.storage ?? cluster.file.storage ?? ((cluster.file.fsync ?? true) ? "fsync" : "file");
+    const { storage, recovered } = openStorage({
+      mode,
+      dir: options.dataDir,
+      clusterId: cluster.file.clusterId,
+      nodeId: id,
+      ...(cluster.file.compactLogBytes === undefined
+        ? {}
+        : { compactLogBytes: cluster.file.compactLogBytes }),
+    });
+    if (recovered.torn !== undefined) {
+      logger.warn({ ...recovered.torn }, "cut a torn tail off the durable log");
+    }
+    if (recovered.staleSegments > 0) {
+      logger.info(
+        { segments: recovered.staleSegments },
+        "deleted log segments an interrupted compaction left",
+      );
     }
     const config: NodeConfig = {
       id,
       roles: self.roles as Role[],
       cluster: cluster.layout,
       timing: cluster.file.timing,
-      replica: cluster.file.replica,
+      replica: cluster.replica,
       leader: cluster.file.leader,
-      // a client role numbers commands from 0 in every incarnation: it needs a fresh id
-      clientId: `${id}.${randomBytes(4).toString("hex")}`,
+      limits: cluster.limits,
+      // A client role numbers commands from 0 in every incarnation, so it needs a fresh id;
+      // 128 random bits make a collision (another client's cached results) out of reach.
+      clientId: `${id}.${randomBytes(16).toString("hex")}`,
     };
-    const node = new PaxosNode(config, {
-      now: performance.now(),
-      rng: { next: Math.random },
-      recovered: recovered.records,
-    });
+    let node: PaxosNode;
+    try {
+      node = new PaxosNode(config, {
+        now: performance.now(),
+        rng: { next: Math.random },
+        recovered: recovered.records,
+      });
+    } catch (error) {
+      storage.close();
+      throw error;
+    }
     const host = new NodeHost(options, storage, node);
     try {
       await host.server.listen();
@@ -170,6 +188,7 @@ export class NodeHost {
         url: nodeUrl(self),
         quorum: cluster.layout.quorum.describe(),
         recoveredRecords: recovered.records.length,
+        snapshotSlot: recovered.snapshotSlot ?? null,
         storage: mode,
         pid: process.pid,
       },
@@ -231,6 +250,7 @@ export class NodeHost {
       links,
       clients: this.clients.size,
       badFrames: this.server.badFrameCount,
+      storage: { mode: this.storage.mode, ...this.storage.stats },
       counters: { ...this.counters, syncMs: Math.round(this.counters.syncMs) },
     };
   }
@@ -262,10 +282,17 @@ export class NodeHost {
     if (early > 0) this.route(early === sends.length ? sends : sends.slice(0, early));
     if (persists.length > 0) {
       const t0 = performance.now();
-      this.storage.append(persists);
+      this.storage.persist(persists);
       c.syncMs += performance.now() - t0;
       c.syncs++;
       c.recordsPersisted += persists.length;
+      // Compact now, while what the engine holds is exactly what is durable.
+      if (this.storage.maybeCompact(() => this.node.checkpoint())) {
+        c.compactions++;
+        if (this.log.isLevelEnabled("debug")) {
+          this.log.debug({ ...this.storage.stats }, "durable log compacted");
+        }
+      }
     }
     if (out.events.length > 0) this.onEvents(out.events);
     if (early < sends.length) this.route(sends.slice(early));
@@ -308,6 +335,19 @@ export class NodeHost {
             event.active ? "leading" : "stopped leading",
           );
           break;
+        case "snapshotTaken":
+          if (this.log.isLevelEnabled("debug")) {
+            this.log.debug({ slot: event.slot, bytes: event.bytes }, "snapshot taken");
+          }
+          break;
+        case "refused":
+          if (this.log.isLevelEnabled("debug")) {
+            this.log.debug(
+              { client: event.clientId, seq: event.seq, reason: event.reason },
+              "operation refused",
+            );
+          }
+          break;
         case "executed":
         case "completed":
           break;
@@ -336,16 +376,18 @@ export class NodeHost {
       parts.push(text);
     }
     for (const [to, parts] of byPeer) {
+      // No message is above the engine's maxMessageBytes, which leaves room for the envelope:
+      // a message alone always fits, and messages are packed while they fit.
       let start = 0;
-      let chars = 0;
+      let bytes = 0;
       for (let i = 0; i < parts.length; i++) {
-        const n = parts[i]!.length + 1;
-        if (chars + n > this.frameBudgetChars && i > start) {
+        const n = Buffer.byteLength(parts[i]!) + 1;
+        if (bytes + n > this.frameBudgetBytes && i > start) {
           this.deliver(to, parts.slice(start, i));
           start = i;
-          chars = 0;
+          bytes = 0;
         }
-        chars += n;
+        bytes += n;
       }
       this.deliver(to, start === 0 ? parts : parts.slice(start));
     }
@@ -355,15 +397,14 @@ export class NodeHost {
     const frame = frameFromParts(this.id, parts);
     this.counters.framesOut++;
     this.counters.bytesOut += frame.length;
-    if (
-      frame.length > this.frameBudgetChars &&
-      Buffer.byteLength(frame) > this.cluster.maxFrameBytes
-    ) {
-      this.log.warn(
-        { to, bytes: Buffer.byteLength(frame) },
-        "message larger than maxFrameBytes dropped",
-      );
-      return;
+    // Cannot happen while the engine keeps to maxMessageBytes: a guard, loud if it ever does.
+    if (frame.length * 3 > this.cluster.maxFrameBytes) {
+      const bytes = Buffer.byteLength(frame);
+      if (bytes > this.cluster.maxFrameBytes) {
+        const types = [...new Set(parts.map((p) => /"type":"(\w+)"/.exec(p)?.[1]))];
+        this.log.error({ to, bytes, types }, "message larger than maxFrameBytes dropped");
+        return;
+      }
     }
     if (this.cluster.nodesById.has(to)) {
       const link = this.linkTo(to);

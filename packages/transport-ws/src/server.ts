@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import type WebSocket from "ws";
 import { WebSocketServer } from "ws";
 import { DecodeError, decodeFrame, encodeFrame } from "./codec.js";
+import { PREAUTH_MAX_FRAME_BYTES, setFrameLimit } from "./frame-limit.js";
 import { checkHello, newNonce, type PeerKind, welcomeProof } from "./handshake.js";
 import type { Logger } from "./logger.js";
 
@@ -23,7 +24,10 @@ export interface Session {
 export interface InboundServerOptions {
   readonly host: string;
   readonly port: number;
+  /** largest frame of an authenticated session (before that: PREAUTH_MAX_FRAME_BYTES) */
   readonly maxPayload: number;
+  /** most client connections at once; more are refused at the handshake */
+  readonly maxClients: number;
   readonly clusterId: string;
   readonly selfId: string;
   readonly nodeIds: ReadonlySet<string>;
@@ -38,6 +42,8 @@ export interface InboundServerOptions {
 export const SERVER_HANDSHAKE_TIMEOUT_MS = 5_000;
 /** A connection that keeps sending bad frames is closed after this many. */
 export const MAX_BAD_FRAMES = 100;
+/** Most connections still in their handshake; more are closed at once. */
+export const MAX_PENDING_HANDSHAKES = 256;
 
 /** Close codes of refused or misbehaving connections (4000-4999: application range). */
 export const CLOSE_REFUSED = 4001;
@@ -50,6 +56,9 @@ export class InboundServer {
   private readonly sockets = new Set<Socket>();
   /** bad frames of authenticated sessions since start (refused handshakes not included) */
   badFrameCount = 0;
+  /** connections in their handshake, and authenticated client sessions */
+  private pendingHandshakes = 0;
+  private clientSessions = 0;
 
   constructor(private readonly options: InboundServerOptions) {
     const { log } = options;
@@ -74,7 +83,8 @@ export class InboundServer {
     });
     this.wss = new WebSocketServer({
       server: this.http,
-      maxPayload: options.maxPayload,
+      // raised per socket once its hello is verified (frame-limit.ts)
+      maxPayload: PREAUTH_MAX_FRAME_BYTES,
       perMessageDeflate: false,
       clientTracking: true,
     });
@@ -108,6 +118,17 @@ export class InboundServer {
   private accept(ws: WebSocket, remote: string): void {
     const { options } = this;
     const { log } = options;
+    if (this.pendingHandshakes >= MAX_PENDING_HANDSHAKES) {
+      log.warn({ remote, reason: "too many connections in their handshake" }, "connection refused");
+      ws.terminate();
+      return;
+    }
+    this.pendingHandshakes++;
+    let pending = true;
+    const handshakeOver = () => {
+      if (pending) this.pendingHandshakes--;
+      pending = false;
+    };
     const nonce = newNonce();
     let session: Session | undefined;
     const timer = setTimeout(() => {
@@ -117,9 +138,10 @@ export class InboundServer {
 
     ws.on("error", (error: Error & { code?: string }) => {
       // ws closes the connection itself after these; the frame never reaches us.
+      const limit = session === undefined ? PREAUTH_MAX_FRAME_BYTES : options.maxPayload;
       const reason =
         error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
-          ? `frame larger than maxPayload (${options.maxPayload} bytes)`
+          ? `frame larger than ${session === undefined ? "the pre-handshake limit" : "maxPayload"} (${limit} bytes)`
           : `${error.code ?? "error"}: ${error.message}`;
       log.warn(
         { peer: session?.id, kind: session?.kind, remote, reason },
@@ -128,6 +150,8 @@ export class InboundServer {
     });
     ws.on("close", () => {
       clearTimeout(timer);
+      handshakeOver();
+      if (session?.kind === "client") this.clientSessions--;
       if (session !== undefined) options.onSessionClosed(session);
     });
     ws.send(
@@ -143,6 +167,7 @@ export class InboundServer {
           error instanceof DecodeError ? `undecodable frame: ${error.message}` : String(error);
         if (session === undefined) {
           clearTimeout(timer);
+          handshakeOver();
           this.refuse(ws, remote, reason);
         } else {
           this.badFrame(session, reason);
@@ -154,6 +179,7 @@ export class InboundServer {
         return;
       }
       clearTimeout(timer);
+      handshakeOver();
       const check = checkHello(frame, {
         clusterId: options.clusterId,
         selfId: options.selfId,
@@ -166,7 +192,13 @@ export class InboundServer {
         this.refuse(ws, remote, check.reason, frame);
         return;
       }
+      if (check.kind === "client" && this.clientSessions >= options.maxClients) {
+        this.refuse(ws, remote, `too many client connections (the limit is ${options.maxClients})`);
+        return;
+      }
       session = { kind: check.kind, id: check.id, remote, ws, badFrames: 0 };
+      if (check.kind === "client") this.clientSessions++;
+      setFrameLimit(ws, options.maxPayload);
       ws.send(
         encodeFrame({
           t: "welcome",

@@ -43,7 +43,7 @@ function describe(x: unknown): string {
   return typeof x;
 }
 
-function nat(x: unknown, path: string): Problem {
+export function nat(x: unknown, path: string): Problem {
   return typeof x === "number" && Number.isSafeInteger(x) && x >= 0
     ? undefined
     : `${path}: expected a non-negative integer, got ${describe(x)}`;
@@ -66,7 +66,7 @@ function bool(x: unknown, path: string): Problem {
   return typeof x === "boolean" ? undefined : `${path}: expected a boolean, got ${describe(x)}`;
 }
 
-function shape(x: unknown, path: string, keys: readonly string[]): Problem {
+export function shape(x: unknown, path: string, keys: readonly string[]): Problem {
   if (!isObject(x)) return `${path}: expected an object, got ${describe(x)}`;
   const extra = extraKey(x, keys);
   return extra === undefined ? undefined : `${path}: unexpected key ${JSON.stringify(extra)}`;
@@ -155,7 +155,7 @@ export function checkBatch(x: unknown, path: string): Problem {
   return undefined;
 }
 
-function checkArray(
+export function checkArray(
   x: unknown,
   path: string,
   each: (item: unknown, path: string) => Problem,
@@ -169,7 +169,7 @@ function checkArray(
 }
 
 const PVALUE_KEYS = ["ballot", "slot", "value"] as const;
-function checkPValue(x: unknown, path: string): Problem {
+export function checkPValue(x: unknown, path: string): Problem {
   const problem = shape(x, path, PVALUE_KEYS);
   if (problem !== undefined) return problem;
   const p = x as Record<string, unknown>;
@@ -189,7 +189,7 @@ function checkDecided(x: unknown, path: string): Problem {
 }
 
 /** The key-value store's snapshot: [key, value] string pairs (the only state machine hosted). */
-function checkKvPair(x: unknown, path: string): Problem {
+export function checkKvPair(x: unknown, path: string): Problem {
   if (!Array.isArray(x) || x.length !== 2) return `${path}: expected a [key, value] pair`;
   return (
     str(x[0], `${path}[0]`, LIMITS.keyLength, true) ??
@@ -203,7 +203,7 @@ function checkSeqResult(x: unknown, path: string): Problem {
 }
 
 const SESSION_KEYS = ["clientId", "ackedBelow", "results"] as const;
-function checkSession(x: unknown, path: string): Problem {
+export function checkSession(x: unknown, path: string): Problem {
   const problem = shape(x, path, SESSION_KEYS);
   if (problem !== undefined) return problem;
   const s = x as Record<string, unknown>;

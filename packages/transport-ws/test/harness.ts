@@ -122,7 +122,7 @@ export interface LocalClusterOptions {
   readonly extra?: Partial<ClusterFile>;
   readonly clusterId?: string;
   readonly logLevel?: ClusterFile["logLevel"];
-  readonly fsync?: boolean;
+  readonly storage?: ClusterFile["storage"];
   /** start only these nodes (default: all) */
   readonly start?: readonly string[];
   /** options for node itself in every node process (e.g. --cpu-prof) */
@@ -159,7 +159,7 @@ export class LocalCluster {
         roles: n.roles,
       })),
       logLevel: options.logLevel ?? "info",
-      ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
+      ...(options.storage === undefined ? {} : { storage: options.storage }),
       ...options.extra,
     };
     const clusterPath = join(dir, "cluster.json");
@@ -185,8 +185,13 @@ export class LocalCluster {
     return [...this.cluster.nodesById.keys()];
   }
 
+  /** The node's data dir: nothing else in it (logs live beside it), so its size is the state's. */
+  dataDir(id: string): string {
+    return join(this.dir, id);
+  }
+
   logPath(id: string): string {
-    return join(this.dir, id, "node.log");
+    return join(this.dir, `${id}.log`);
   }
 
   /** The node's log as parsed JSON lines (what has been flushed so far). */
@@ -231,7 +236,7 @@ export class LocalCluster {
   }
 
   /** Starts (or restarts) one node and waits until it listens. */
-  async spawn(id: string): Promise<void> {
+  async spawn(id: string, extraArgs: readonly string[] = []): Promise<void> {
     if (this.procs.has(id)) throw new Error(`${id} is already running`);
     this.exitCodes.delete(id);
     const outPath = join(this.dir, `${id}.out`);
@@ -247,7 +252,10 @@ export class LocalCluster {
         "--id",
         id,
         "--data-dir",
-        join(this.dir, id),
+        this.dataDir(id),
+        "--log-file",
+        this.logPath(id),
+        ...extraArgs,
       ],
       { detached: true, stdio: ["ignore", out, out], env: withoutSecret(process.env) },
     );

@@ -182,7 +182,13 @@ async function main(): Promise<number> {
     process.stdout.write(`${values.json === true ? JSON.stringify(result) : render(result)}\n`);
     return result.type === "cas" && !result.ok ? EXIT.notDone : EXIT.ok;
   } catch (error) {
-    process.stderr.write(`paxos-client: ${(error as Error).message}\n`);
+    const message =
+      error instanceof OperationRefusedError
+        ? `${op.type} ${JSON.stringify(op.key)} refused: ${error.message}${
+            error.maybeApplied ? " (it may have been applied before: outcome unknown)" : ""
+          }`
+        : (error as Error).message;
+    process.stderr.write(`paxos-client: ${message}\n`);
     const unknown =
       error instanceof OperationTimeoutError ||
       (error instanceof OperationRefusedError && error.maybeApplied);

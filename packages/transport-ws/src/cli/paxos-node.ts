@@ -1,5 +1,5 @@
 // paxos-node --cluster cluster.json --id n1 [--data-dir DIR] [--log-file FILE]
-//            [--log-level info] [--no-fsync]
+//            [--log-level info] [--storage fsync|file|memory]
 //
 // Runs one node of the cluster file until SIGINT/SIGTERM, then closes its sockets, syncs its
 // durable log, flushes its log file and exits 0. Other exit codes (the README's table): 1 the
@@ -11,16 +11,21 @@ import { parseArgs } from "node:util";
 import { ClusterFileError, type LogLevel, loadCluster, nodeUrl } from "../cluster-file.js";
 import { fileLogger } from "../logger.js";
 import { NodeHost } from "../node-host.js";
+import { DataDirError } from "../storage/data-dir.js";
+import { CorruptDataError } from "../storage/entry.js";
+import { STORAGE_MODES, type StorageMode } from "../storage/node-storage.js";
 
 const USAGE = `usage: paxos-node --cluster FILE --id ID [--data-dir DIR] [--log-file FILE]
-                  [--log-level trace|debug|info|warn|error|fatal|silent] [--no-fsync]
+                  [--log-level trace|debug|info|warn|error|fatal|silent]
+                  [--storage fsync|file|memory]
 
   --cluster    the cluster file (JSON; see packages/transport-ws/README.md)
   --id         which node of the file this process is
   --data-dir   durable state lives here (default .paxos-data/<clusterId>/<id>)
   --log-file   JSON-lines log (default <data-dir>/node.log)
   --log-level  default: the cluster file's logLevel, else info
-  --no-fsync   do not fdatasync the durable log (benchmarks only: unsafe on power loss)
+  --storage    overrides the cluster file's storage: fsync (default: synced before sending),
+               file (written, not synced: benchmarks), memory (no disk: benchmarks)
   The cluster secret comes from the file or from PAXOS_CLUSTER_SECRET.`;
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
@@ -30,6 +35,25 @@ const EXIT = { failed: 1, usage: 64, badInput: 65, software: 70 } as const;
 function die(message: string, code: number = EXIT.usage): never {
   process.stderr.write(`paxos-node: ${message}\n`);
   process.exit(code);
+}
+
+/** The one line a start-up failure a user can fix deserves, or undefined for a bug. */
+function startFailure(
+  error: NodeJS.ErrnoException,
+  self: { readonly host: string; readonly port: number },
+): string | undefined {
+  if (error instanceof DataDirError || error instanceof CorruptDataError) return error.message;
+  // the engine refusing the cluster file's limits (limits.maxMessageBytes, maxBatchBytes)
+  if (error instanceof RangeError) return error.message;
+  if (error.code === "EADDRINUSE") {
+    return `${self.host}:${self.port} is already in use (another paxos-node of this cluster, or another program, listens there)`;
+  }
+  if (error.code === "EADDRNOTAVAIL") return `${self.host} is not an address of this machine`;
+  if (error.code === "EACCES" || error.code === "EPERM" || error.code === "EROFS") {
+    return `permission denied: ${error.message}`;
+  }
+  if (error.code === "ENOSPC") return `no space left on the device: ${error.message}`;
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -42,7 +66,7 @@ async function main(): Promise<void> {
         "data-dir": { type: "string" },
         "log-file": { type: "string" },
         "log-level": { type: "string" },
-        "no-fsync": { type: "boolean" },
+        storage: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -73,6 +97,9 @@ async function main(): Promise<void> {
       EXIT.badInput,
     );
   }
+  const storage = values.storage as string | undefined;
+  if (storage !== undefined && !(STORAGE_MODES as readonly string[]).includes(storage))
+    die(`--storage ${JSON.stringify(storage)} is not one of ${STORAGE_MODES.join(", ")}`);
   const level = (values["log-level"] as string | undefined) ?? cluster.file.logLevel ?? "info";
   if (!LEVELS.has(level))
     die(`--log-level ${JSON.stringify(level)} is not one of ${[...LEVELS].join(", ")}`);
@@ -85,6 +112,7 @@ async function main(): Promise<void> {
     cluster: cluster.file.clusterId,
   });
   const { logger } = logs;
+  await logs.ready.catch((error: Error) => die(error.message, 1));
 
   process.on("uncaughtException", (error) => {
     logger.fatal({ err: error.stack ?? String(error) }, "uncaught exception, exiting");
@@ -100,12 +128,15 @@ async function main(): Promise<void> {
       id,
       dataDir,
       logger,
-      ...(values["no-fsync"] === true ? { fsync: false } : {}),
+      ...(storage === undefined ? {} : { storage: storage as StorageMode }),
     });
   } catch (error) {
-    logger.fatal({ err: (error as Error).message }, "node failed to start");
+    // Refusals (someone else's or a corrupt data dir, a port in use) are one line for a human;
+    // anything else is a bug and keeps its stack.
+    const message = startFailure(error as NodeJS.ErrnoException, self);
+    logger.fatal({ err: message ?? (error as Error).stack }, "node failed to start");
     logs.close();
-    die((error as Error).message, EXIT.failed);
+    die(message ?? (error as Error).stack ?? String(error), EXIT.failed);
   }
 
   let stopping = false;
