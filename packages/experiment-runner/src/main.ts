@@ -6,6 +6,7 @@
 //   paxos-lab check <history> [--format ndjson|jepsen|porcupine-kv] [--budget-ms N] [--json]
 //   paxos-lab report <results-dir>               (also at the end of run, unless --no-report)
 //   paxos-lab compare <results-dir> <results-dir>... [--out DIR]
+//   paxos-lab netns clean [--prefix pl] [--force]   (leftovers of a crashed netns run)
 //
 // Exit codes (the README's table): 0 every run completed and every check passed (`check`:
 // linearizable); 1 a safety check failed (agreement, validity, at-most-once, order, results,
@@ -36,6 +37,7 @@ import { CONFIG_SCHEMA } from "./config/schema.js";
 import { ConfigError, type Mode } from "./config/types.js";
 import { closest } from "./config/validate.js";
 import { EXIT } from "./exit-codes.js";
+import { cmdNetnsClean } from "./netns-commands.js";
 import { BarProgress, LineProgress, type Progress } from "./progress.js";
 import { cmdCompare, cmdReport, reportAfterRun } from "./report-commands.js";
 import { applyOverrides, runExperiment } from "./run/runner.js";
@@ -403,7 +405,30 @@ export async function main(argv: string[]): Promise<number> {
         code = await cmdCompare(a.dirs, a.out, out, err);
       },
     )
-    .demandCommand(1, "name a command: run, validate, schema, check, report or compare")
+    .command(
+      "netns clean",
+      "remove what a crashed netns run left (namespaces, veths, bridge; only our own names)",
+      (y) =>
+        y
+          .option("prefix", {
+            type: "string",
+            default: "pl",
+            describe: "the name base the runs used (--netns-prefix)",
+          })
+          .option("force", {
+            type: "boolean",
+            default: false,
+            describe: "also remove testbeds whose runner still runs",
+          })
+          .strict(),
+      async (a) => {
+        code = await cmdNetnsClean({ prefix: a.prefix, force: a.force }, out, err);
+      },
+    )
+    .demandCommand(
+      1,
+      "name a command: run, validate, schema, check, report, compare or netns clean",
+    )
     .recommendCommands()
     .strict()
     .help()
