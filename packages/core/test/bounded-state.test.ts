@@ -291,9 +291,6 @@ test("client sessions are bounded: the least recently active is forgotten, and i
 });
 
 test("a snapshot transfer larger than a message goes in chunks and installs once all arrived", () => {
-  const source = startReplica({}, SMALL);
-  decide(source.replica, 0, 60, (slot) => [command(slot, "w".repeat(200))]);
-  source.replica.onCatchup("R2", { type: "catchup", fromSlot: 0 });
   // retained decisions answer slot by slot; ask below what it retains to get a snapshot
   const behind = startReplica({ retainSlots: 10 }, SMALL);
   decide(behind.replica, 0, 60, (slot) => [command(slot, "w".repeat(200))]);

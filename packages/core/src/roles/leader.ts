@@ -86,7 +86,7 @@ export class Leader {
   /** the highest slot this leader has run phase 2 for */
   private highestSlot = -1;
   /** this leader's latest decisions, oldest first, to resend one a replica missed */
-  private readonly recentDecisions = new Map<number, Batch>();
+  private readonly recentDecisions = new Map<number, { value: Batch; bytes: number }>();
   private recentDecisionBytes = 0;
   /** the decided prefix last persisted: a restarted leader scouts from there */
   private persistedDecidedBelow = 0;
@@ -161,7 +161,7 @@ export class Leader {
     this.replicaHeardAt.set(from, this.ctx.now);
     if (this.isDecided(m.slot)) {
       // The replica has not learned this decision yet, or lost it: send it again.
-      const value = this.recentDecisions.get(m.slot);
+      const value = this.recentDecisions.get(m.slot)?.value;
       if (value) this.ctx.send(from, { type: "decision", slot: m.slot, value });
       else this.recover(m.slot);
       if (!value || !sameCommands(value, m.value)) this.relocate(m.value);
@@ -518,17 +518,18 @@ export class Leader {
   /** Tell every replica a decision, and keep it a while for replicas that miss it. */
   private announce(slot: number, value: Batch): void {
     if (!this.recentDecisions.has(slot)) {
-      this.recentDecisions.set(slot, value);
-      this.recentDecisionBytes += batchBytes(value);
+      const bytes = batchBytes(value);
+      this.recentDecisions.set(slot, { value, bytes });
+      this.recentDecisionBytes += bytes;
     }
     const { retainDecisions, retainDecisionBytes } = this.options;
     while (
       this.recentDecisions.size > retainDecisions ||
       (this.recentDecisionBytes > retainDecisionBytes && this.recentDecisions.size > 1)
     ) {
-      const [oldest, batch] = this.recentDecisions.entries().next().value!;
+      const [oldest, { bytes }] = this.recentDecisions.entries().next().value!;
       this.recentDecisions.delete(oldest);
-      this.recentDecisionBytes -= batchBytes(batch);
+      this.recentDecisionBytes -= bytes;
     }
     const decision = { type: "decision", slot, value } as const;
     for (const replica of this.ctx.cluster.replicas) this.ctx.send(replica, decision);
@@ -665,19 +666,17 @@ export class Leader {
    * Persist the decided prefix now and then, so a restarted leader's phase 1 starts near the
    * end of the log rather than at slot 0 and its p1b stay a bounded size.
    */
+  private persistDecided(): void {
+    if (this.decidedBelow - this.persistedDecidedBelow >= this.options.persistDecidedEverySlots)
+      this.persistDecidedNow();
+  }
+
   /** Persist the decided prefix now, if it grew since it was last persisted. */
   persistDecidedNow(): boolean {
     if (this.decidedBelow === this.persistedDecidedBelow) return false;
     this.persistedDecidedBelow = this.decidedBelow;
     this.ctx.persist({ type: "decided", below: this.decidedBelow });
     return true;
-  }
-
-  private persistDecided(): void {
-    if (this.decidedBelow - this.persistedDecidedBelow < this.options.persistDecidedEverySlots)
-      return;
-    this.persistedDecidedBelow = this.decidedBelow;
-    this.ctx.persist({ type: "decided", below: this.decidedBelow });
   }
 
   /** Another leader reports a decided prefix: those slots are chosen, forget them. */

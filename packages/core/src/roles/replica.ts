@@ -66,6 +66,9 @@ export class Replica {
   private retainedFrom = 0;
   /** bytes of the applied batches retained (those from retainedFrom to slotOut) */
   private retainedBytes = 0;
+  /** their sizes, oldest first (an array with a moving head), to subtract on forgetting */
+  private retainedSizes: number[] = [];
+  private retainedSizesHead = 0;
   /** the slot of the latest durable snapshot, and what was applied since */
   private snapshotSlot = 0;
   private bytesSinceSnapshot = 0;
@@ -104,8 +107,7 @@ export class Replica {
       ctx.emit({ type: "snapshotInstalled", slot: recovered.slot, from: ctx.id });
       // The report sent when it was taken may have been lost in the stop: tell the leaders
       // again, so they know the slots below are decided and acceptors may forget them.
-      const report = { type: "snapshotted", slot: recovered.slot } as const;
-      for (const leader of ctx.cluster.leaders) ctx.send(leader, report);
+      this.reportSnapshot(recovered.slot);
     }
   }
 
@@ -309,6 +311,8 @@ export class Replica {
     }
     for (const key of this.decisions.keys()) if (key < slot) this.decisions.delete(key);
     this.retainedBytes = 0;
+    this.retainedSizes = [];
+    this.retainedSizesHead = 0;
     this.bytesSinceSnapshot = 0;
     // Own proposals below the snapshot lost their slots; their commands go back in the queue
     // (those the snapshot already applied are filtered out when proposing).
@@ -425,6 +429,7 @@ export class Replica {
       this.ctx.emit({ type: "slotApplied", slot, value });
       this.slotOut++;
       const size = batchBytes(value);
+      this.retainedSizes.push(size);
       this.retainedBytes += size;
       this.bytesSinceSnapshot += size;
       this.forgetApplied();
@@ -450,12 +455,13 @@ export class Replica {
       this.retainedFrom < this.slotOut &&
       (this.slotOut - this.retainedFrom > retainSlots || this.retainedBytes > retainBytes)
     ) {
-      const old = this.decisions.get(this.retainedFrom);
-      if (old !== undefined) {
-        this.retainedBytes -= batchBytes(old);
-        this.decisions.delete(this.retainedFrom);
-      }
+      this.decisions.delete(this.retainedFrom);
+      this.retainedBytes -= this.retainedSizes[this.retainedSizesHead++] ?? 0;
       this.retainedFrom++;
+      if (this.retainedSizesHead > 1024 && this.retainedSizesHead * 2 > this.retainedSizes.length) {
+        this.retainedSizes = this.retainedSizes.slice(this.retainedSizesHead);
+        this.retainedSizesHead = 0;
+      }
     }
   }
 
@@ -485,6 +491,10 @@ export class Replica {
     this.ctx.emit({ type: "snapshotTaken", slot, bytes: this.bytesSinceSnapshot });
     this.snapshotSlot = slot;
     this.bytesSinceSnapshot = 0;
+    this.reportSnapshot(slot);
+  }
+
+  private reportSnapshot(slot: number): void {
     const report = { type: "snapshotted", slot } as const;
     for (const leader of this.ctx.cluster.leaders) this.ctx.send(leader, report);
   }
