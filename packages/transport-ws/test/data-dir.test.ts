@@ -42,7 +42,7 @@ function segmentOf(dir: string): string {
   return join(dir, names[0]!);
 }
 
-test("another node's data dir, and a port in use: one line each, exit 1", async () => {
+test("another node's data dir, its own dir in use, a port in use: one line each, exit 1", async () => {
   const cluster = await LocalCluster.start({
     nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
     quorum: { kind: "majority" },
@@ -55,6 +55,13 @@ test("another node's data dir, and a port in use: one line each, exit 1", async 
     assert.match(
       foreign.stderr,
       `paxos-node: ${cluster.dataDir("n1")} is the data dir of node "n1" of cluster "test", not of node "n2"`,
+    );
+    const twice = runNode(cluster, "n1", cluster.dataDir("n1"));
+    assert.is(twice.code, 1, twice.stderr);
+    assert.is(twice.stderr.split("\n").length, 1, twice.stderr);
+    assert.match(
+      twice.stderr,
+      `paxos-node: ${cluster.dataDir("n1")} is in use by process ${cluster.pidOf("n1")} on `,
     );
     const n1 = cluster.cluster.nodesById.get("n1")!;
     const busy = runNode(cluster, "n1", join(cluster.dir, "n1-second"));

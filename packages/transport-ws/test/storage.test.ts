@@ -12,7 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PersistRecord, SnapshotRecord } from "@paxos/core";
 import { test } from "uvu";
@@ -346,6 +346,22 @@ test("an old state.jsonl data dir, or state without a stamp, is refused", () =>
     rmSync(join(dir, "state.jsonl"));
     writeFileSync(join(dir, segmentName(1)), SEGMENT_MAGIC);
     assert.throws(() => open(dir), /holds node state but no IDENTITY stamp/);
+  }));
+
+test("one process per data dir: a live holder is refused, a dead one's lock is taken over", () =>
+  withDir((dir) => {
+    const first = open(dir);
+    assert.throws(() => open(dir), new RegExp(`${dir} is in use by process ${process.pid} on `));
+    first.storage.close();
+    assert.not.ok(existsSync(join(dir, "LOCK")), "closing releases the lock");
+    // a holder that was SIGKILLed: a pid no process has (above Linux's pid_max)
+    writeFileSync(join(dir, "LOCK"), JSON.stringify({ pid: 2 ** 30, host: hostname() }));
+    const second = open(dir);
+    assert.is(JSON.parse(readFileSync(join(dir, "LOCK"), "utf8")).pid, process.pid);
+    second.storage.close();
+    // a torn lock (a crash while it was written) is stale too
+    writeFileSync(join(dir, "LOCK"), '{"pid":');
+    open(dir).storage.close();
   }));
 
 test("memory mode touches no disk", () =>

@@ -2,6 +2,7 @@
 // drain's records durable before the drain's messages leave, and keep the disk bounded.
 //
 //   <data dir>/IDENTITY              cluster id + node id, written once (data-dir.ts)
+//   <data dir>/LOCK                  the pid holding the dir while the node runs (dir-lock.ts)
 //   <data dir>/snapshot              the replica's latest snapshot (snapshot-file.ts)
 //   <data dir>/log-<12 digits>.seg   the log: acceptor and leader records (segment-log.ts)
 //
@@ -14,6 +15,7 @@
 
 import type { PersistRecord, SnapshotRecord } from "@paxos/core";
 import { claimDataDir } from "./data-dir.js";
+import { type DirLock, lockDataDir } from "./dir-lock.js";
 import { type LogRecovery, SegmentLog } from "./segment-log.js";
 import { readSnapshot, writeSnapshot } from "./snapshot-file.js";
 
@@ -77,6 +79,7 @@ class DiskStorage implements NodeStorage {
     private readonly log: SegmentLog,
     private readonly compactLogBytes: number,
     snapshotBytes: number,
+    private readonly lock: DirLock,
   ) {
     this.stats.logBytes = log.bytes;
     this.stats.snapshotBytes = snapshotBytes;
@@ -112,6 +115,7 @@ class DiskStorage implements NodeStorage {
 
   close(): void {
     this.log.close();
+    this.lock.release();
   }
 }
 
@@ -128,8 +132,17 @@ export function openStorage(options: StorageOptions): {
   }
   const sync = options.mode === "fsync";
   claimDataDir(options.dir, options, sync);
-  const snap = readSnapshot(options.dir);
-  const { log, recovered } = SegmentLog.open(options.dir, { sync });
+  const lock = lockDataDir(options.dir);
+  let snap: ReturnType<typeof readSnapshot>;
+  let opened: ReturnType<typeof SegmentLog.open>;
+  try {
+    snap = readSnapshot(options.dir);
+    opened = SegmentLog.open(options.dir, { sync });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const { log, recovered } = opened;
   const records: PersistRecord[] = snap === undefined ? [] : [snap.snapshot];
   for (const r of recovered.records) records.push(r);
   return {
@@ -139,6 +152,7 @@ export function openStorage(options: StorageOptions): {
       log,
       options.compactLogBytes ?? DEFAULT_COMPACT_LOG_BYTES,
       snap?.bytes ?? 0,
+      lock,
     ),
     recovered: {
       records,
