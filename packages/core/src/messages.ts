@@ -40,6 +40,11 @@ export type Message =
   | { readonly type: "propose"; readonly slot: number; readonly value: Batch }
   // leader (commander) -> replica
   | { readonly type: "decision"; readonly slot: number; readonly value: Batch }
+  // leader (commander) -> a replica whose node's acceptor acked this slot in `ballot`: the
+  // decision by reference. The value is the one that acceptor holds for the slot (any pvalue
+  // of a ballot at or above a chosen one carries the chosen value), so it does not cross the
+  // wire twice (in the p2a and again in the decision)
+  | { readonly type: "commit"; readonly slot: number; readonly ballot: Ballot }
   // leader (scout) -> acceptor: phase 1a; acceptors report pvalues from `fromSlot` on
   | { readonly type: "p1a"; readonly ballot: Ballot; readonly fromSlot: number }
   // acceptor -> leader: the acceptor's promised ballot and its accepted pvalues from the p1a's
@@ -115,6 +120,7 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   "response",
   "propose",
   "decision",
+  "commit",
   "p1a",
   "p1b",
   "p2a",

@@ -1,5 +1,5 @@
 import type { NodeId } from "@paxos/quorum-system";
-import { BOTTOM } from "./ballot.js";
+import { BOTTOM, compareBallots } from "./ballot.js";
 import {
   DEFAULT_LEADER,
   DEFAULT_LIMITS,
@@ -12,7 +12,7 @@ import {
 } from "./config.js";
 import type { RoleContext } from "./context.js";
 import type { NodeEvent, NodeOutput, PersistRecord, Rng, SnapshotRecord } from "./effects.js";
-import type { Message } from "./messages.js";
+import type { Message, MessageOf } from "./messages.js";
 import { Acceptor } from "./roles/acceptor.js";
 import { Client } from "./roles/client.js";
 import { Leader } from "./roles/leader.js";
@@ -209,6 +209,20 @@ export class PaxosNode {
     this.ctx.send(leader, { type: "probeAck", ballot: this.acceptor?.promised ?? BOTTOM });
   }
 
+  /**
+   * A decision by reference: the value is the one this node's acceptor holds for the slot at
+   * the commit's ballot or above (Paxos: every pvalue of a ballot at or above the one a value
+   * was chosen in carries that value). If the acceptor no longer holds it (it forgot the
+   * slot, or restarted without storage), the replica sees a hole and catches up as it does
+   * for a lost decision.
+   */
+  private onCommit(from: NodeId, m: MessageOf<"commit">): void {
+    const pvalue = this.acceptor?.accepted(m.slot);
+    if (this.replica === undefined || pvalue === undefined) return;
+    if (compareBallots(pvalue.ballot, m.ballot) < 0) return;
+    this.replica.onDecision(from, { type: "decision", slot: m.slot, value: pvalue.value });
+  }
+
   private dispatch(from: NodeId, m: Message): boolean {
     const { acceptor, client, leader, replica } = this;
     switch (m.type) {
@@ -223,6 +237,9 @@ export class PaxosNode {
         return leader !== undefined;
       case "decision":
         replica?.onDecision(from, m);
+        return replica !== undefined;
+      case "commit":
+        this.onCommit(from, m);
         return replica !== undefined;
       case "p1a":
         acceptor?.onP1a(from, m);

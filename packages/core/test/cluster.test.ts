@@ -110,4 +110,52 @@ test("a restarted node catches up on decisions it missed", () => {
   assert.is(cluster.node("n3").replica?.appliedBelow, cluster.node("n1").replica?.appliedBelow);
 });
 
+test("a replica whose acceptor acked a slot gets a commit (slot, ballot); the others the value", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  const seen = new Map<string, number>();
+  const noP2aToN3 = (m: { to: string; message: { type: string } }) => {
+    if (m.to !== "n1")
+      seen.set(`${m.message.type}->${m.to}`, (seen.get(`${m.message.type}->${m.to}`) ?? 0) + 1);
+    return !(m.message.type === "p2a" && m.to === "n3");
+  };
+  for (let i = 0; i < 10; i++) cluster.submit("c1", put(`k${i}`, `v${i}`));
+  cluster.run(100, 10, noP2aToN3);
+  assert.is(cluster.eventsOf("completed").length, 10);
+  assert.ok((seen.get("commit->n2") ?? 0) > 0, "n2 acked: commits");
+  assert.is(seen.get("decision->n2") ?? 0, 0, "n2 acked: no values twice");
+  assert.ok((seen.get("decision->n3") ?? 0) > 0, "n3 never saw the p2a: decisions");
+  assert.is(seen.get("commit->n3") ?? 0, 0);
+  const [first, ...rest] = appliedLogs(cluster);
+  for (const log of rest) assert.equal(log, first);
+});
+
+test("a commit the node's acceptor cannot resolve (it restarted empty) leaves a hole catch-up fills", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  const held: (typeof cluster.inFlight)[number][] = [];
+  const holdCommitsToN2 = (m: (typeof cluster.inFlight)[number]) => {
+    if (m.message.type !== "commit" || m.to !== "n2") return true;
+    held.push(m);
+    return false;
+  };
+  for (let i = 0; i < 10; i++) cluster.submit("c1", put(`k${i}`, `v${i}`));
+  cluster.run(100, 10, holdCommitsToN2);
+  assert.ok(held.length > 0);
+  cluster.crash("n2");
+  cluster.durable.delete("n2"); // a node without storage: its acceptor holds nothing now
+  cluster.start("n2");
+  cluster.inFlight.push(...held);
+  cluster.deliver();
+  assert.is(
+    cluster.eventsOf("slotApplied", "n2").length,
+    0,
+    "nothing applied from a commit it cannot resolve",
+  );
+  cluster.run(2_000);
+  const [first, ...rest] = appliedLogs(cluster);
+  assert.ok(first!.length > 0);
+  for (const log of rest) assert.equal(log, first, "n2 caught up");
+});
+
 test.run();

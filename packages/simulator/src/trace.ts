@@ -28,6 +28,7 @@ export const MESSAGE_TYPE_CODE: Readonly<Record<MessageType, number>> = {
   probe: 17,
   prevote: 18,
   prevoteReply: 19,
+  commit: 20,
 };
 
 export class TraceHash {

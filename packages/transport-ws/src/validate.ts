@@ -241,6 +241,10 @@ const MESSAGE_CHECKS: Record<
     keys: ["type", "slot", "value"],
     check: (m, p) => nat(m.slot, `${p}.slot`) ?? checkBatch(m.value, `${p}.value`),
   },
+  commit: {
+    keys: ["type", "slot", "ballot"],
+    check: (m, p) => nat(m.slot, `${p}.slot`) ?? checkBallot(m.ballot, `${p}.ballot`),
+  },
   p1a: {
     keys: ["type", "ballot", "fromSlot"],
     check: (m, p) => checkBallot(m.ballot, `${p}.ballot`) ?? nat(m.fromSlot, `${p}.fromSlot`),

@@ -41,6 +41,7 @@ const good: Record<Message["type"], Message> = {
   },
   propose: { type: "propose", slot: 0, value: commands },
   decision: { type: "decision", slot: 9, value: [] },
+  commit: { type: "commit", slot: 9, ballot },
   p1a: { type: "p1a", ballot, fromSlot: 0 },
   p1b: {
     type: "p1b",
@@ -144,6 +145,11 @@ const bad: Record<Message["type"], [(string | number)[], unknown, string][]> = {
   decision: [
     [["slot"], "9", "msg.slot"],
     [["value"], null, "expected an array"],
+  ],
+  commit: [
+    [["slot"], -1, "msg.slot"],
+    [["ballot", "round"], "3", "msg.ballot.round"],
+    [["value"], [], 'unexpected key "value" in commit'],
   ],
   p1a: [
     [["ballot"], [3, "n1"], "msg.ballot: expected an object"],

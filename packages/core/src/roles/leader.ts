@@ -240,7 +240,7 @@ export class Leader {
     if (!commander) return;
     commander.ackers.add(from);
     if (this.ctx.cluster.quorum.isPhase2Quorum(commander.ackers)) {
-      this.decide(m.slot, commander.value);
+      this.decide(m.slot, commander.value, commander.ackers);
     }
   }
 
@@ -508,15 +508,20 @@ export class Leader {
     this.ctx.send(to, message);
   }
 
-  private decide(slot: number, value: Batch): void {
+  private decide(slot: number, value: Batch, ackers: ReadonlySet<NodeId>): void {
     this.commanders.delete(slot);
     this.proposals.delete(slot);
     this.markDecided(slot);
-    this.announce(slot, value);
+    this.announce(slot, value, ackers);
   }
 
-  /** Tell every replica a decision, and keep it a while for replicas that miss it. */
-  private announce(slot: number, value: Batch): void {
+  /**
+   * Tell every replica a decision, and keep it a while for replicas that miss it. A replica on
+   * a node whose acceptor acked the slot in this ballot gets a `commit` (slot and ballot, no
+   * value): the value is already on that node. This leader's own replica gets the decision
+   * in-process, where it costs nothing.
+   */
+  private announce(slot: number, value: Batch, ackers?: ReadonlySet<NodeId>): void {
     if (!this.recentDecisions.has(slot)) {
       const bytes = batchBytes(value);
       this.recentDecisions.set(slot, { value, bytes });
@@ -532,7 +537,13 @@ export class Leader {
       this.recentDecisionBytes -= bytes;
     }
     const decision = { type: "decision", slot, value } as const;
-    for (const replica of this.ctx.cluster.replicas) this.ctx.send(replica, decision);
+    const commit = { type: "commit", slot, ballot: this.ballot } as const;
+    for (const replica of this.ctx.cluster.replicas) {
+      this.ctx.send(
+        replica,
+        ackers?.has(replica) === true && replica !== this.ctx.id ? commit : decision,
+      );
+    }
   }
 
   /** A higher ballot exists: stop, follow its owner, and try again only if it goes quiet. */

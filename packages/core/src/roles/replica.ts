@@ -531,8 +531,13 @@ export class Replica {
     session.results.set(command.seq, result);
     if (command.ackedBelow > session.ackedBelow) {
       session.ackedBelow = command.ackedBelow;
+      // Results are kept in execution order, which is nearly seq order: drop from the front
+      // while acknowledged rather than scanning every result (one per outstanding request) for
+      // every command. One executed out of order waits until those before it go; every replica
+      // executes the same log, so all keep the same results (snapshots stay equal).
       for (const seq of session.results.keys()) {
-        if (seq < session.ackedBelow) session.results.delete(seq);
+        if (seq >= session.ackedBelow) break;
+        session.results.delete(seq);
       }
     }
     this.ctx.emit({ type: "executed", slot, command, result });
