@@ -60,6 +60,8 @@ export class Replica {
   private queueHead = 0;
   /** keys of commands queued or proposed and not yet applied */
   private readonly pending = new Set<string>();
+  /** the client of the last command executed: its session is the last in `sessions` */
+  private lastActiveClient: string | undefined;
   private readonly proposals = new Map<number, OwnProposal>();
   /** decided batches: those not applied yet, and the last `retainSlots` applied ones */
   private readonly decisions = new Map<number, Batch>();
@@ -304,6 +306,7 @@ export class Replica {
   ): void {
     this.stateMachine.restore(entries);
     this.sessions.clear();
+    this.lastActiveClient = undefined;
     for (const s of sessions) {
       const held = this.sessions.get(s.clientId);
       if (held) for (const [seq, result] of s.results) held.results.set(seq, result);
@@ -500,8 +503,10 @@ export class Replica {
   }
 
   private execute(slot: number, command: Command): void {
-    const key = commandKey(command);
-    this.pending.delete(key);
+    // A replica no client talks to (a follower under one busy leader) holds nothing pending
+    // or awaited: skip building the key for every command it applies.
+    const key = this.pending.size > 0 || this.awaiting.size > 0 ? commandKey(command) : undefined;
+    if (key !== undefined) this.pending.delete(key);
     let session = this.sessions.get(command.clientId);
     if (!session) {
       if (command.ackedBelow > 0) {
@@ -521,11 +526,12 @@ export class Replica {
         const oldest = this.sessions.keys().next();
         if (!oldest.done) this.sessions.delete(oldest.value);
       }
-    } else {
-      // Least recently active first: move this session to the end.
+    } else if (this.lastActiveClient !== command.clientId) {
+      // Least recently active first: move this session to the end (unless it is there).
       this.sessions.delete(command.clientId);
       this.sessions.set(command.clientId, session);
     }
+    this.lastActiveClient = command.clientId;
     if (command.seq < session.ackedBelow || session.results.has(command.seq)) return;
     const result = this.stateMachine.apply(command.op);
     session.results.set(command.seq, result);
@@ -541,7 +547,7 @@ export class Replica {
       }
     }
     this.ctx.emit({ type: "executed", slot, command, result });
-    const waiting = this.awaiting.get(key);
+    const waiting = key === undefined ? undefined : this.awaiting.get(key);
     if (waiting !== undefined) this.respond(waiting, result);
   }
 
