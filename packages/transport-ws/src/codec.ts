@@ -10,8 +10,11 @@
 
 import type { Message } from "@paxos/core";
 
-/** Bumped on any incompatible change of the frames below or of the handshake. */
-export const WIRE_VERSION = 1;
+/**
+ * Bumped on any incompatible change of the frames below, of the handshake, or of the message
+ * union (2: `commit`, a decision by reference, which a version-1 node would drop as unknown).
+ */
+export const WIRE_VERSION = 2;
 
 /** A batch of protocol messages from one sender. */
 export interface DataFrame {

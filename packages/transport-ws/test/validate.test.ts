@@ -248,7 +248,7 @@ test("data frames: version, sender, shape and every message are checked", () => 
     );
   };
   refused(frame, "n3", 'frame from "n2" on the connection of "n3"');
-  refused({ ...frame, v: 2 }, "n2", "wire version 2");
+  refused({ ...frame, v: WIRE_VERSION + 1 }, "n2", `wire version ${WIRE_VERSION + 1}`);
   refused({ ...frame, extra: true }, "n2", 'unexpected key "extra"');
   refused({ ...frame, msgs: {} }, "n2", "frame.msgs: expected an array");
   refused({ ...frame, msgs: [good.p2b, { ...good.p2b, slot: "1" }] }, "n2", "msgs[1].slot");
