@@ -19,6 +19,7 @@ export {
   type ReplicaOptions,
   ROLES,
   type Role,
+  TIMING_KEYS,
   type Timing,
 } from "./config.js";
 export type { RoleContext } from "./context.js";

@@ -2,35 +2,19 @@
 // cite (LibPaxos3, LibFPaxos, etcd), each an adapter behind one interface so that one
 // experiment runs them under the same workload and one report shows them side by side.
 
+import type { FromSchema } from "json-schema-to-ts";
 import type { ResolvedConfig } from "../config/types.js";
 import type { RunModeOptions } from "../run/runner.js";
 import type { HistoryRecord, ProgressFn, RunOutcome } from "../run/types.js";
+import type { SYSTEM_SCHEMA } from "./schema.js";
 
 export const SYSTEM_KINDS = ["paxos-lab", "libpaxos3", "libfpaxos", "etcd"] as const;
 export type SystemKind = (typeof SYSTEM_KINDS)[number];
 
-interface SystemCommon {
-  label?: string;
-  outstanding?: number[];
-  quorums?: string[];
-}
+/** A `systems` entry, with the schema's defaults (storage, fsync, ...) filled in by ajv. */
+export type RawSystem = FromSchema<typeof SYSTEM_SCHEMA>;
 
-/** A `systems` entry as written. */
-export type RawSystem =
-  | ({
-      system: "paxos-lab";
-      engine?: { thrifty?: boolean; window?: number; maxBatch?: number };
-      fsync?: boolean;
-    } & SystemCommon)
-  | ({
-      system: "libpaxos3" | "libfpaxos";
-      source?: string;
-      storage?: "memory" | "lmdb";
-      lmdbSync?: boolean;
-    } & SystemCommon)
-  | ({ system: "etcd"; binary?: string } & SystemCommon);
-
-/** A `systems` entry with its label (and, for the C systems, storage) filled in. */
+/** A `systems` entry with its label filled in. */
 export type ResolvedSystem = RawSystem & { label: string };
 
 /** Which system runs a variant, and what of the config it changes. */
