@@ -46,3 +46,15 @@ export type Batch = readonly Command[];
 export function commandKey(c: Pick<Command, "clientId" | "seq">): string {
   return `${c.clientId}#${c.seq}`;
 }
+
+/** Same commands in the same order, compared by (clientId, seq), not by object identity. */
+export function sameBatch(a: Batch, b: Batch): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.clientId !== y.clientId || x.seq !== y.seq) return false;
+  }
+  return true;
+}

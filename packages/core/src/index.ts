@@ -6,6 +6,7 @@ export {
   type Operation,
   type OperationType,
   type Result,
+  sameBatch,
 } from "./command.js";
 export {
   type ClusterLayout,

@@ -12,7 +12,6 @@ export {
   formatViolations,
   type Recorded,
   type ResumeBound,
-  sameBatch,
   type Violation,
   type ViolationKind,
 } from "./checkers.js";
