@@ -36,6 +36,7 @@ export {
   type SessionSnapshot,
 } from "./messages.js";
 export { type NodeStart, PaxosNode } from "./node.js";
+export { quantile } from "./quantile.js";
 export { Acceptor } from "./roles/acceptor.js";
 export { Client } from "./roles/client.js";
 export { safeToForgetBelow } from "./roles/forget-rule.js";

@@ -2,7 +2,8 @@
 // (warm-up and cool-down excluded), throughput over time, and the effect of each fault
 // (how long commits stopped, how long until throughput came back).
 
-import { mean, quantileSorted, standardDeviation } from "simple-statistics";
+import { quantile } from "@paxos/core";
+import { mean, standardDeviation } from "simple-statistics";
 import { type HistoryRecord, kindOf, type RunOutcome } from "./run/types.js";
 import { perSecondStats } from "./systems/per-second.js";
 import type { SystemInfo } from "./systems/types.js";
@@ -92,7 +93,7 @@ export function latencyStats(samples: number[]): LatencyStats {
     };
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => round3(quantileSorted(sorted, p));
+  const q = (p: number) => round3(quantile(sorted, p));
   return {
     count: sorted.length,
     mean_ms: round3(mean(sorted)),

@@ -87,7 +87,7 @@ export {
   splitBrainFaults,
 } from "./scenarios.js";
 export { type Action, Simulation } from "./simulation.js";
-export { type LatencySummary, percentile, summarize } from "./stats.js";
+export { type LatencySummary, summarize } from "./stats.js";
 export { MESSAGE_TYPE_CODE, TraceHash } from "./trace.js";
 export {
   type ClientOperations,
