@@ -1,6 +1,7 @@
 export { type Ballot, BOTTOM, ballotEquals, compareBallots, formatBallot } from "./ballot.js";
 export {
   type Batch,
+  type ClientOperation,
   type Command,
   commandKey,
   type Operation,

@@ -2,6 +2,7 @@
 // cite (LibPaxos3, LibFPaxos, etcd), each an adapter behind one interface so that one
 // experiment runs them under the same workload and one report shows them side by side.
 
+import type { SystemSummary } from "@paxos/analysis";
 import type { FromSchema } from "json-schema-to-ts";
 import type { ResolvedConfig } from "../config/types.js";
 import type { RunModeOptions } from "../run/runner.js";
@@ -107,17 +108,5 @@ export interface VariantShape {
   thrifty: boolean;
 }
 
-/** What summary.json says about the system of a run (snake_case, as the file is written). */
-export interface SystemInfo {
-  kind: SystemKind;
-  name: string;
-  label: string;
-  /** one sentence: what the latency figures of this system measure */
-  latency_measures: string;
-  /** whether the run left a client history (false: nothing could be checked) */
-  history: boolean;
-  /** the quorum variant the run used */
-  quorum_label: string;
-  /** requests in flight per client, when the system entry set it */
-  outstanding: number | null;
-}
+/** What summary.json says about the system of a run (its format is @paxos/analysis'). */
+export type SystemInfo = SystemSummary & { kind: SystemKind };
