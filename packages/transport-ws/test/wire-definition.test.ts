@@ -49,6 +49,7 @@ const MESSAGES: { readonly [T in MessageType]: Full<MessageOf<T>> } = {
   },
   propose: { type: "propose", slot: 7, value: batch },
   decision: { type: "decision", slot: 7, value: batch },
+  commit: { type: "commit", slot: 7, ballot },
   p1a: { type: "p1a", ballot, fromSlot: 2 },
   p1b: {
     type: "p1b",
