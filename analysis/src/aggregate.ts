@@ -5,6 +5,7 @@
 
 import { maxOf } from "./extent.js";
 import type { ResultsDir, RunData, VariantInfo } from "./results.js";
+import type { LatencyStats } from "./run-summary.js";
 import {
   type Estimate,
   estimate,
@@ -95,7 +96,8 @@ function runStats(run: RunData): RunStats {
  */
 function fromSummary(run: RunData): Percentiles | null {
   const l = run.summary.latency;
-  const get = (k: string) => (typeof l[k] === "number" ? (l[k] as number) : null);
+  // an old or hand-made summary.json may lack a figure: read each as maybe-missing
+  const get = (k: keyof LatencyStats) => (typeof l[k] === "number" ? l[k] : null);
   const count = get("count");
   if (!count || get("p50_ms") === null) return null;
   return {

@@ -3,6 +3,8 @@
 // histories recorded by other systems can be checked too). Parsing validates every line and
 // names the line and the field of each problem.
 
+import type { ClientOperation } from "@paxos/core";
+
 /**
  * An operation of the key-value service as histories record it: the engine's own operations
  * (get, put, delete, cas; @paxos/core's Operation is one of these) and `append`, the
@@ -38,20 +40,16 @@ export type KvResult =
 
 export type KvOperationType = KvOperation["type"];
 
-/** One client operation of a history. Times in ms (any origin, any unit, as long as one). */
-export interface HistoryOp {
-  /** who issued it (a label for reports; it carries no meaning for the check) */
-  readonly clientId: string;
+/**
+ * One client operation of a history (core's ClientOperation over the key-value model's
+ * operations); `clientId` is a label for reports, with no meaning for the check, and histories
+ * from other tools may have no `seq`. Times in any unit, as long as one.
+ */
+export type HistoryOp = Readonly<Omit<ClientOperation<KvOperation, KvResult>, "seq">> & {
   readonly seq?: number;
-  readonly op: KvOperation;
-  /** null when the outcome is unknown (the operation never returned) */
-  readonly result: KvResult | null;
-  readonly invokedAt: number;
-  /** null when the outcome is unknown: the operation may take effect at any time after its invocation, or never */
-  readonly returnedAt: number | null;
   /** where the operation came from: the 1-based line of the history file, when parsed */
   readonly line?: number;
-}
+};
 
 export interface HistoryIssue {
   /** 1-based line number in the file */

@@ -77,10 +77,16 @@ export {
   type ResultsDir,
   ResultsError,
   type RunData,
-  type RunSummary,
   resolveResultsDir,
   type VariantInfo,
 } from "./results.js";
+export type {
+  CheckSummary,
+  FaultEffect,
+  LatencyStats,
+  RunSummary,
+  SystemSummary,
+} from "./run-summary.js";
 export {
   type CdfPoint,
   type Estimate,

@@ -10,54 +10,10 @@
 
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import type { RunSummary, SystemSummary } from "./run-summary.js";
 
 export class ResultsError extends Error {
   override readonly name = "ResultsError";
-}
-
-/** The parts of a run's summary.json the analysis reads (snake_case as written). */
-export interface RunSummary {
-  experiment: string;
-  variant: string;
-  quorum: string;
-  repetition: number;
-  seed: number;
-  mode: string;
-  time: "simulated" | "wall-clock";
-  window: { from_ms: number; to_ms: number };
-  ops: { invoked: number; completed: number; in_window: number; unfinished: number };
-  throughput: { ops_per_s: number };
-  latency: Record<string, number | null>;
-  checks: {
-    passed: boolean;
-    total: number;
-    failed: string[];
-    inconclusive: string[];
-    [name: string]: unknown;
-  };
-  faults: {
-    at_ms: number;
-    what: string;
-    unavailable_ms: number | null;
-    recovery_ms: number | null;
-  }[];
-  leadership_changes: number;
-  error: string | null;
-  /** which system ran; absent in results of our engine written before systems existed */
-  system?: SystemSummary;
-}
-
-/** The system of a run as summary.json has it (the runner's SystemInfo). */
-export interface SystemSummary {
-  kind: string;
-  name: string;
-  label: string;
-  /** one sentence: what its latency measures */
-  latency_measures: string;
-  /** false: the system left no client history, so nothing was checked */
-  history: boolean;
-  quorum_label: string;
-  outstanding: number | null;
 }
 
 export interface CheckVerdict {

@@ -1,10 +1,11 @@
-// Statistics of experiment results: latency percentiles from raw samples (the same quantile
-// rule as the runner's summary.json, so the numbers agree), mean, standard deviation and
+// Statistics of experiment results: latency percentiles from raw samples (core's one quantile
+// rule, as in the runner's summary.json, so the numbers agree), mean, standard deviation and
 // Student-t confidence intervals over repetitions, completed operations per second inside the
 // measurement window (warm-up and cool-down excluded), and the empirical CDF of a sample thinned
 // to a size a plot can carry.
 
-import { mean, quantileSorted, sampleStandardDeviation } from "simple-statistics";
+import { quantile } from "@paxos/core";
+import { mean, sampleStandardDeviation } from "simple-statistics";
 
 /** The percentiles every report shows, in order. */
 export const PERCENTILES = [
@@ -25,10 +26,7 @@ export interface Percentiles {
   mean: number;
 }
 
-/**
- * Percentiles of a sample (ms). `quantileSorted` of simple-statistics: the ceil(n*p)-th
- * smallest value, or the mean of the two neighbours when n*p is a whole number. null when empty.
- */
+/** Percentiles of a sample (ms), by nearest rank (core's `quantile`); null when empty. */
 export function percentiles(samples: readonly number[]): Percentiles | null {
   if (samples.length === 0) return null;
   const sorted = Float64Array.from(samples).sort();
@@ -36,10 +34,10 @@ export function percentiles(samples: readonly number[]): Percentiles | null {
   return {
     count: xs.length,
     min: xs[0]!,
-    p50: quantileSorted(xs, 0.5),
-    p90: quantileSorted(xs, 0.9),
-    p99: quantileSorted(xs, 0.99),
-    p999: quantileSorted(xs, 0.999),
+    p50: quantile(xs, 0.5),
+    p90: quantile(xs, 0.9),
+    p99: quantile(xs, 0.99),
+    p999: quantile(xs, 0.999),
     max: xs[xs.length - 1]!,
     mean: mean(xs),
   };

@@ -21,14 +21,14 @@ const close = (actual: number, expected: number, tol: number, what: string) =>
     `${what}: ${actual} is not within ${tol} of ${expected}`,
   );
 
-test("percentiles of 1..100: ceil(n*p)-th value, the mean of two when n*p is whole", () => {
+test("percentiles of 1..100: nearest rank, the ceil(n*p)-th value", () => {
   const xs = Array.from({ length: 100 }, (_, i) => 100 - i); // unsorted on purpose
   const p = percentiles(xs)!;
   assert.is(p.count, 100);
   assert.is(p.min, 1);
-  assert.is(p.p50, 50.5); // n*p = 50: mean of the 50th and 51st
-  assert.is(p.p90, 90.5);
-  assert.is(p.p99, 99.5);
+  assert.is(p.p50, 50); // n*p = 50: the 50th
+  assert.is(p.p90, 90);
+  assert.is(p.p99, 99);
   assert.is(p.p999, 100); // n*p = 99.9: the 100th
   assert.is(p.max, 100);
   assert.is(p.mean, 50.5);
@@ -37,9 +37,9 @@ test("percentiles of 1..100: ceil(n*p)-th value, the mean of two when n*p is who
 test("percentiles of 1000 samples pick the right tail values; empty is null", () => {
   const xs = Array.from({ length: 1000 }, (_, i) => (i + 1) / 10); // 0.1 .. 100
   const p = percentiles(xs)!;
-  close(p.p50, 50.05, 1e-9, "p50");
-  close(p.p99, 99.05, 1e-9, "p99");
-  close(p.p999, 99.95, 1e-9, "p99.9");
+  close(p.p50, 50, 1e-9, "p50"); // the 500th
+  close(p.p99, 99, 1e-9, "p99"); // the 990th
+  close(p.p999, 99.9, 1e-9, "p99.9"); // the 999th
   assert.is(percentiles([]), null);
   const one = percentiles([7])!;
   assert.equal([one.p50, one.p99, one.max], [7, 7, 7]);

@@ -43,6 +43,37 @@ export interface Command {
  */
 export type Batch = readonly Command[];
 
+/**
+ * One client operation as its client saw it: what every history is made of (the simulator's,
+ * a run's history.ndjson, the linearizability checker's input, with its own operation types).
+ * Times in ms from any origin, the same for the whole history.
+ */
+export interface ClientOperation<Op = Operation, Res = Result> {
+  clientId: string;
+  seq: number;
+  op: Op;
+  /** null when the operation never returned: its outcome is unknown */
+  result: Res | null;
+  invokedAt: number;
+  /**
+   * null when the operation never returned: it may have taken effect at any time after its
+   * invocation, or never
+   */
+  returnedAt: number | null;
+}
+
 export function commandKey(c: Pick<Command, "clientId" | "seq">): string {
   return `${c.clientId}#${c.seq}`;
+}
+
+/** Same commands in the same order, compared by (clientId, seq), not by object identity. */
+export function sameBatch(a: Batch, b: Batch): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.clientId !== y.clientId || x.seq !== y.seq) return false;
+  }
+  return true;
 }

@@ -44,6 +44,9 @@ export const DEFAULT_TIMING: Timing = {
   clientRetryMaxMs: 4_000,
 };
 
+/** The names of the engine's timeouts, in DEFAULT_TIMING's order: what config schemas accept. */
+export const TIMING_KEYS = Object.keys(DEFAULT_TIMING) as readonly (keyof Timing)[];
+
 export interface ReplicaOptions {
   /** how many slots past the last applied one a replica may propose into (PMMC's WINDOW) */
   readonly window: number;

@@ -1,11 +1,13 @@
 export { type Ballot, BOTTOM, ballotEquals, compareBallots, formatBallot } from "./ballot.js";
 export {
   type Batch,
+  type ClientOperation,
   type Command,
   commandKey,
   type Operation,
   type OperationType,
   type Result,
+  sameBatch,
 } from "./command.js";
 export {
   type ClusterLayout,
@@ -19,6 +21,7 @@ export {
   type ReplicaOptions,
   ROLES,
   type Role,
+  TIMING_KEYS,
   type Timing,
 } from "./config.js";
 export type { RoleContext } from "./context.js";
@@ -34,6 +37,7 @@ export {
   type SessionSnapshot,
 } from "./messages.js";
 export { type NodeStart, PaxosNode } from "./node.js";
+export { quantile } from "./quantile.js";
 export { Acceptor } from "./roles/acceptor.js";
 export { Client } from "./roles/client.js";
 export { safeToForgetBelow } from "./roles/forget-rule.js";

@@ -1,9 +1,7 @@
 // Public surface of @paxos/experiment-runner: load and resolve experiment configs, run them.
+export { clusterNodes } from "./config/layout.js";
 export {
-  clusterNodes,
-  DEFAULTS,
   type Experiment,
-  expandSweep,
   faultSchedule,
   LEADER_REF,
   loadConfigFile,
@@ -12,5 +10,6 @@ export {
   type Variant,
 } from "./config/resolve.js";
 export { CONFIG_SCHEMA } from "./config/schema.js";
+export { expandSweep } from "./config/sweep.js";
 export * from "./config/types.js";
 export { schemaIssues } from "./config/validate.js";

@@ -2,23 +2,11 @@
 // (warm-up and cool-down excluded), throughput over time, and the effect of each fault
 // (how long commits stopped, how long until throughput came back).
 
-import { mean, quantileSorted, standardDeviation } from "simple-statistics";
+import type { FaultEffect, LatencyStats, RunSummary } from "@paxos/analysis";
+import { quantile } from "@paxos/core";
+import { mean, standardDeviation } from "simple-statistics";
 import { type HistoryRecord, kindOf, type RunOutcome } from "./run/types.js";
 import { perSecondStats } from "./systems/per-second.js";
-import type { SystemInfo } from "./systems/types.js";
-
-export interface LatencyStats {
-  count: number;
-  mean_ms: number | null;
-  stddev_ms: number | null;
-  min_ms: number | null;
-  p50_ms: number | null;
-  p90_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  p999_ms: number | null;
-  max_ms: number | null;
-}
 
 export interface TimelinePoint {
   /** start of the bucket, ms from the start of the run */
@@ -27,52 +15,8 @@ export interface TimelinePoint {
   ops_per_s: number;
 }
 
-export interface FaultEffect {
-  at_ms: number;
-  what: string;
-  /** longest stretch with no completed operation that starts within a second of the fault */
-  unavailable_ms: number | null;
-  /** from the fault until throughput is back to half its pre-fault rate (null: never) */
-  recovery_ms: number | null;
-}
-
-export interface Summary {
-  experiment: string;
-  variant: string;
-  quorum: string;
-  repetition: number;
-  seed: number;
-  mode: string;
-  time: "simulated" | "wall-clock";
-  note: string;
-  started_at: string;
-  wall_ms: number;
-  window: { from_ms: number; to_ms: number };
-  ops: { invoked: number; completed: number; in_window: number; unfinished: number };
-  throughput: { ops_per_s: number };
-  latency: LatencyStats;
-  checks: {
-    passed: boolean;
-    total: number;
-    failed: string[];
-    inconclusive: string[];
-    failed_safety: string[];
-    failed_liveness: string[];
-  } & Record<string, unknown>;
-  faults: FaultEffect[];
-  leadership_changes: number;
-  /** over the whole run (warm-up included): batching and message cost, same in every mode */
-  engine: {
-    slots: number;
-    commands: number;
-    commands_per_slot: number | null;
-    messages_per_command: number | null;
-  } | null;
-  error: string | null;
-  extra: Record<string, unknown>;
-  /** which system ran (absent: our engine, in results written before systems existed) */
-  system?: SystemInfo;
-}
+// summary.json's format is defined once, in @paxos/analysis, which reads it
+export type { FaultEffect, LatencyStats, RunSummary as Summary } from "@paxos/analysis";
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -92,7 +36,7 @@ export function latencyStats(samples: number[]): LatencyStats {
     };
   }
   const sorted = [...samples].sort((a, b) => a - b);
-  const q = (p: number) => round3(quantileSorted(sorted, p));
+  const q = (p: number) => round3(quantile(sorted, p));
   return {
     count: sorted.length,
     mean_ms: round3(mean(sorted)),
@@ -181,7 +125,7 @@ export function faultEffects(o: RunOutcome): FaultEffect[] {
   });
 }
 
-export function summarize(experiment: string, o: RunOutcome): Summary {
+export function summarize(experiment: string, o: RunOutcome): RunSummary {
   const from = o.warmupMs;
   const to = o.durationMs - o.cooldownMs;
   const samples: number[] = [];
@@ -198,7 +142,7 @@ export function summarize(experiment: string, o: RunOutcome): Summary {
   const failed = failedChecks.map((c) => c.name);
   const inconclusive = o.checks.filter((c) => !c.passed && c.inconclusive).map((c) => c.name);
   if (o.error !== undefined) failed.push("completed");
-  const checks: Summary["checks"] = {
+  const checks: RunSummary["checks"] = {
     passed: failed.length === 0 && inconclusive.length === 0,
     total: o.checks.length,
     failed,

@@ -3,7 +3,14 @@
 // two batches. They read only `replicaRuns` and `history`, so anything recording those (a
 // results file, a live cluster's logs) can be checked the same way.
 
-import { type Batch, type Command, commandKey, type Operation, type Result } from "@paxos/core";
+import {
+  type Batch,
+  type Command,
+  commandKey,
+  type Operation,
+  type Result,
+  sameBatch,
+} from "@paxos/core";
 import type { HistoryEntry, ReplicaRun } from "./records.js";
 
 export type ViolationKind =
@@ -38,18 +45,6 @@ function label(run: ReplicaRun): string {
 
 function batchKeys(batch: Batch): string[] {
   return batch.map(commandKey);
-}
-
-/** Same commands in the same order, compared by (clientId, seq), not by object identity. */
-export function sameBatch(a: Batch, b: Batch): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.clientId !== y.clientId || x.seq !== y.seq) return false;
-  }
-  return true;
 }
 
 /** Agreement: no two replicas apply different batches at the same slot. */

@@ -12,7 +12,6 @@ export {
   formatViolations,
   type Recorded,
   type ResumeBound,
-  sameBatch,
   type Violation,
   type ViolationKind,
 } from "./checkers.js";
@@ -88,7 +87,7 @@ export {
   splitBrainFaults,
 } from "./scenarios.js";
 export { type Action, Simulation } from "./simulation.js";
-export { type LatencySummary, percentile, summarize } from "./stats.js";
+export { type LatencySummary, summarize } from "./stats.js";
 export { MESSAGE_TYPE_CODE, TraceHash } from "./trace.js";
 export {
   type ClientOperations,

@@ -1,21 +1,13 @@
 // What a simulation records as it runs: the client history, each replica incarnation's events,
 // leadership changes, faults and message counters. The checkers read these.
 
-import type { Ballot, NodeEvent, Operation, Result } from "@paxos/core";
+import type { Ballot, ClientOperation, NodeEvent } from "@paxos/core";
 import type { LatencySummary } from "./stats.js";
 
-/** One client operation as the client saw it. */
-export interface HistoryEntry {
+/** One client operation as the client saw it; `clientId` is `${node}/${incarnation}`. */
+export interface HistoryEntry extends ClientOperation {
   /** the client node */
   readonly node: string;
-  /** the client incarnation's id (`${node}/${incarnation}`) */
-  readonly clientId: string;
-  readonly seq: number;
-  readonly op: Operation;
-  result: Result | null;
-  readonly invokedAt: number;
-  /** null while (or if forever) outstanding */
-  returnedAt: number | null;
   /** submitted by the workload (true) or by a test through submit() (false) */
   readonly auto: boolean;
 }

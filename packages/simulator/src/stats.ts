@@ -1,4 +1,6 @@
-// Small summary statistics over latency samples (ms).
+// Small summary statistics over latency samples (ms), percentiles by core's one rule.
+
+import { quantile } from "@paxos/core";
 
 export interface LatencySummary {
   readonly count: number;
@@ -6,14 +8,6 @@ export interface LatencySummary {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
-}
-
-/** Nearest-rank percentile of an ascending array; NaN when empty. */
-export function percentile(sortedAscending: ArrayLike<number>, p: number): number {
-  const n = sortedAscending.length;
-  if (n === 0) return Number.NaN;
-  const rank = Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
-  return sortedAscending[rank]!;
 }
 
 export function summarize(samples: readonly number[]): LatencySummary {
@@ -24,8 +18,8 @@ export function summarize(samples: readonly number[]): LatencySummary {
   return {
     count: n,
     meanMs: n > 0 ? sum / n : Number.NaN,
-    p50Ms: percentile(sorted, 50),
-    p99Ms: percentile(sorted, 99),
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
     maxMs: n > 0 ? sorted[n - 1]! : Number.NaN,
   };
 }

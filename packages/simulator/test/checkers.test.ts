@@ -1,4 +1,4 @@
-import type { Command, NodeEvent, Operation, Result } from "@paxos/core";
+import { type Command, type NodeEvent, type Operation, type Result, sameBatch } from "@paxos/core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -9,7 +9,6 @@ import {
   checkResults,
   checkSafety,
   checkValidity,
-  sameBatch,
 } from "../src/checkers.js";
 import type { HistoryEntry, ReplicaRun } from "../src/simulation.js";
 

@@ -6,6 +6,7 @@
 //   options: --seconds 5 (per level) --warmup 1 --outstanding 1,16,128 --no-fsync
 
 import { parseArgs } from "node:util";
+import { quantile } from "@paxos/core";
 import { connect } from "../src/client.js";
 import { LocalCluster } from "../test/harness.js";
 
@@ -26,11 +27,6 @@ const warmupSeconds = Number(values.warmup);
 const levels = values.outstanding.split(",").map(Number);
 const keyCount = Number(values.keys);
 const value = "v".repeat(64);
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
 
 const cluster = await LocalCluster.start({
   nodes: ["n1", "n2", "n3"].map((id) => ({
@@ -75,7 +71,7 @@ try {
     await Promise.all(workers);
     const sorted = Float64Array.from(latencies).sort();
     console.log(
-      `${String(outstanding).padStart(11)} | ${(count / elapsed).toFixed(0).padStart(8)} | ${percentile(sorted, 0.5).toFixed(2).padStart(6)} | ${percentile(sorted, 0.99).toFixed(2).padStart(6)} | ${count}`,
+      `${String(outstanding).padStart(11)} | ${(count / elapsed).toFixed(0).padStart(8)} | ${quantile(sorted, 0.5).toFixed(2).padStart(6)} | ${quantile(sorted, 0.99).toFixed(2).padStart(6)} | ${count}`,
     );
   }
   for (const id of cluster.ids)

@@ -15,6 +15,7 @@ import {
   type Limits,
   type ReplicaOptions,
   type Role,
+  TIMING_KEYS,
   type Timing,
 } from "@paxos/core";
 import { fromSpec, type QuorumSpec } from "@paxos/quorum-system";
@@ -111,18 +112,6 @@ const ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$";
 const positiveMs = { type: "number", exclusiveMinimum: 0, maximum: 86_400_000 } as const;
 const positiveInt = { type: "integer", minimum: 1, maximum: 1_000_000_000 } as const;
 
-const timingKeys: readonly (keyof Timing)[] = [
-  "heartbeatIntervalMs",
-  "leaderTimeoutMs",
-  "electionBackoffMaxMs",
-  "p1aRetryMs",
-  "p2aRetryMs",
-  "proposeRetryMs",
-  "holeTimeoutMs",
-  "clientRetryMs",
-  "clientRetryMaxMs",
-];
-
 export const clusterFileSchema = {
   $id: "https://paxos.invalid/cluster-file.json",
   type: "object",
@@ -162,7 +151,7 @@ export const clusterFileSchema = {
     timing: {
       type: "object",
       additionalProperties: false,
-      properties: Object.fromEntries(timingKeys.map((k) => [k, positiveMs])),
+      properties: Object.fromEntries(TIMING_KEYS.map((k) => [k, positiveMs])),
     },
     replica: {
       type: "object",

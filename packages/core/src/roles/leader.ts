@@ -1,6 +1,6 @@
 import type { NodeId } from "@paxos/quorum-system";
 import { type Ballot, BOTTOM, compareBallots } from "../ballot.js";
-import type { Batch } from "../command.js";
+import { type Batch, sameBatch } from "../command.js";
 import type { LeaderOptions } from "../config.js";
 import type { RoleContext } from "../context.js";
 import type { PersistRecord } from "../effects.js";
@@ -164,14 +164,14 @@ export class Leader {
       const value = this.recentDecisions.get(m.slot)?.value;
       if (value) this.ctx.send(from, { type: "decision", slot: m.slot, value });
       else this.recover(m.slot);
-      if (!value || !sameCommands(value, m.value)) this.relocate(m.value);
+      if (!value || !sameBatch(value, m.value)) this.relocate(m.value);
       return;
     }
     const held = this.proposals.get(m.slot);
     if (held === undefined) {
       this.proposals.set(m.slot, m.value);
       if (this.state === "active") this.command(m.slot, m.value);
-    } else if (!sameCommands(held, m.value)) {
+    } else if (!sameBatch(held, m.value)) {
       this.relocate(m.value);
     }
   }
@@ -700,16 +700,4 @@ export class Leader {
     while (this.decidedAbove.delete(this.decidedBelow)) this.decidedBelow++;
     this.persistDecided();
   }
-}
-
-/** Two batches hold the same commands, in the same order (compared by clientId and seq). */
-function sameCommands(a: Batch, b: Batch): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.clientId !== y.clientId || x.seq !== y.seq) return false;
-  }
-  return true;
 }

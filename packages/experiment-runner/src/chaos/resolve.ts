@@ -19,17 +19,8 @@ import {
 import { generateSchedule, weightOf } from "./schedule.js";
 import { crashTolerance } from "./tolerance.js";
 
-export const CHAOS_DEFAULTS = {
-  meanIntervalMs: 1000,
-  faultDurationMs: [300, 2000] as Span,
-  minOpsAfterHeal: 1,
-  intensity: {
-    slowMs: [5, 50] as Span,
-    loss: [0.05, 0.3] as Span,
-    duplicate: [0.05, 0.3] as Span,
-    reorder: [0.1, 0.5] as Span,
-  },
-};
+/** With neither `rate` nor `meanIntervalMs`: one fault a second (a default of two keys at once). */
+const DEFAULT_MEAN_INTERVAL_MS = 1000;
 
 /** The default liveness bound: two elections with backoff, plus a client's longest retry wait. */
 export function defaultResumeMs(config: ResolvedConfig): number {
@@ -69,7 +60,10 @@ function checkSpan(span: Span, path: string, issues: ConfigIssue[]): void {
   }
 }
 
-/** Defaults and cross-field checks; null when the config has no chaos section. */
+/**
+ * The defaults that depend on other values (the schema fills in the others), and cross-field
+ * checks; undefined when the config has no chaos section.
+ */
 export function fillChaos(
   raw: ChaosConfig | undefined,
   config: ResolvedConfig,
@@ -85,8 +79,7 @@ export function fillChaos(
     });
   }
   const meanIntervalMs =
-    raw.meanIntervalMs ??
-    (raw.rate === undefined ? CHAOS_DEFAULTS.meanIntervalMs : 1000 / raw.rate);
+    raw.meanIntervalMs ?? (raw.rate === undefined ? DEFAULT_MEAN_INTERVAL_MS : 1000 / raw.rate);
   const resumeWithinMs = raw.resumeWithinMs ?? defaultResumeMs(config);
   const finalReadsWithinMs = raw.finalReadsWithinMs ?? resumeWithinMs;
   const startMs = raw.startMs ?? w.warmupMs;
@@ -117,9 +110,8 @@ export function fillChaos(
       hint: `healByMs + resumeWithinMs must not exceed workload.durationMs: at most ${w.durationMs - resumeWithinMs}`,
     });
   }
-  const faultDurationMs = raw.faultDurationMs ?? CHAOS_DEFAULTS.faultDurationMs;
+  const { faultDurationMs, intensity } = raw;
   checkSpan(faultDurationMs, "/chaos/faultDurationMs", issues);
-  const intensity = { ...CHAOS_DEFAULTS.intensity, ...raw.intensity };
   for (const k of ["slowMs", "loss", "duplicate", "reorder"] as const) {
     checkSpan(intensity[k], `/chaos/intensity/${k}`, issues);
   }
@@ -151,11 +143,11 @@ export function fillChaos(
     ...(raw.maxConcurrentCrashes === undefined
       ? {}
       : { maxConcurrentCrashes: raw.maxConcurrentCrashes }),
-    allowUnavailable: raw.allowUnavailable ?? false,
+    allowUnavailable: raw.allowUnavailable,
     quietMs: raw.quietMs ?? resumeWithinMs,
     resumeWithinMs,
-    minOpsAfterHeal: raw.minOpsAfterHeal ?? CHAOS_DEFAULTS.minOpsAfterHeal,
-    finalReads: raw.finalReads ?? true,
+    minOpsAfterHeal: raw.minOpsAfterHeal,
+    finalReads: raw.finalReads,
     finalReadsWithinMs,
     intensity,
     schedules: [],

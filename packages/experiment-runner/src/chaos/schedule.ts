@@ -23,6 +23,7 @@ import {
   NEMESES,
   type Nemesis,
   type ResolvedChaos,
+  type ResolvedFault,
   SIM_ONLY_NEMESES,
   type Span,
 } from "../config/types.js";
@@ -98,7 +99,7 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 export function generateSchedule(input: ScheduleInput): ChaosSchedule {
   const { chaos, mode, nodes, maxConcurrentCrashes } = input;
   const rng = new Draw(mulberry32(deriveSeed(input.seed, "chaos")));
-  const faults: Fault[] = [];
+  const faults: ResolvedFault[] = [];
   const healBy = chaos.healByMs;
   const capacity: Record<NemesisClass, number> = {
     crash: maxConcurrentCrashes,
@@ -146,7 +147,7 @@ export function generateSchedule(input: ScheduleInput): ChaosSchedule {
     // a fault still going at healByMs is ended by the final `recover`
     const endAt = end < healBy ? end : undefined;
     const fault: Active = { cls: CLASS[nemesis], endMs: Math.min(end, healBy) };
-    const push = (start: Fault, stop: Fault) => {
+    const push = (start: ResolvedFault, stop: ResolvedFault) => {
       faults.push(start);
       if (endAt !== undefined) faults.push(stop);
     };
@@ -205,8 +206,8 @@ export function generateSchedule(input: ScheduleInput): ChaosSchedule {
               }
             : { loss: r3(rng.uniform(chaos.intensity.loss)) };
         push(
-          { atMs: at, action: "link", from, to, set },
-          { atMs: endAt ?? healBy, action: "link", from, to, reset: true },
+          { atMs: at, action: "link", from, to, set, symmetric: true },
+          { atMs: endAt ?? healBy, action: "link", from, to, reset: true, symmetric: true },
         );
         break;
       }
@@ -214,8 +215,22 @@ export function generateSchedule(input: ScheduleInput): ChaosSchedule {
       case "reorder": {
         const p = r3(rng.uniform(chaos.intensity[nemesis]));
         push(
-          { atMs: at, action: "link", from: EVERY, to: EVERY, set: { [nemesis]: p } },
-          { atMs: endAt ?? healBy, action: "link", from: EVERY, to: EVERY, reset: true },
+          {
+            atMs: at,
+            action: "link",
+            from: EVERY,
+            to: EVERY,
+            set: { [nemesis]: p },
+            symmetric: true,
+          },
+          {
+            atMs: endAt ?? healBy,
+            action: "link",
+            from: EVERY,
+            to: EVERY,
+            reset: true,
+            symmetric: true,
+          },
         );
         break;
       }

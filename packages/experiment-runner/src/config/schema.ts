@@ -4,28 +4,25 @@
 // (`additionalProperties: false`) so a typo fails loudly instead of falling back to a default.
 // The `description` of a property doubles as the one-line hint printed with an error about it.
 
+import { TIMING_KEYS } from "@paxos/core";
 import { SYSTEMS_PROPERTIES } from "../systems/schema.js";
 
-const ms = (description: string, def?: number) => ({
-  type: "number",
-  minimum: 0,
-  description,
-  ...(def === undefined ? {} : { default: def }),
-});
+const ms = (description: string) => ({ type: "number", minimum: 0, description }) as const;
 
-const probability = (description: string) => ({
-  type: "number",
-  minimum: 0,
-  maximum: 1,
-  description,
-});
+const probability = (description: string) =>
+  ({ type: "number", minimum: 0, maximum: 1, description }) as const;
+
+/** The same schema for each of `keys`: a closed set of properties with one shape. */
+function eachOf<K extends string, S>(keys: readonly K[], schemaOf: (key: K) => S): Record<K, S> {
+  return Object.fromEntries(keys.map((k) => [k, schemaOf(k)])) as Record<K, S>;
+}
 
 const nodeRef = {
   type: "string",
   minLength: 1,
   description:
     'a node id of the cluster (n1.., or a1.., r1.., l1.. when not colocated; clients are c1..), or "@leader" for the current leader',
-};
+} as const;
 
 const latency = {
   type: "object",
@@ -72,7 +69,7 @@ const latency = {
       },
     },
   ],
-};
+} as const;
 
 const linkProperties = {
   latency,
@@ -91,21 +88,34 @@ const linkProperties = {
   reorder: probability(
     "sim only: probability that a message is held back by up to 10 ms, so later ones overtake it (not in local mode)",
   ),
-};
+} as const;
 
 const linkEnd = {
   type: "string",
   minLength: 1,
   description:
     'a node id, "@leader" for the current leader, or "*" for every other node (in sim mode the simulated clients too)',
-};
+} as const;
 
 const link = {
   type: "object",
   additionalProperties: false,
   description: "a link's behaviour: latency, jitterMs, loss, bandwidthMbps",
   properties: linkProperties,
-};
+} as const;
+
+/** The default link: a link whose unset latency, jitter and loss have defaults. */
+const defaultLink = {
+  ...link,
+  description: "every link's behaviour unless an override says otherwise",
+  default: {},
+  properties: {
+    ...linkProperties,
+    latency: { ...latency, default: { dist: "constant", ms: 1 } },
+    jitterMs: { ...linkProperties.jitterMs, default: 0 },
+    loss: { ...linkProperties.loss, default: 0 },
+  },
+} as const;
 
 const variantCommon = {
   label: {
@@ -128,24 +138,26 @@ const variantCommon = {
     type: "boolean",
     description: "run this variant even though its phase-1 and phase-2 quorums do not intersect",
   },
-};
+} as const;
 
-const range = (description: string) => ({
-  type: "object",
-  additionalProperties: false,
-  description,
-  properties: {
-    from: { type: "integer", minimum: 1, description: "first value (inclusive)" },
-    to: { type: "integer", minimum: 1, description: "last value (inclusive)" },
-  },
-});
+const range = (description: string) =>
+  ({
+    type: "object",
+    additionalProperties: false,
+    description,
+    properties: {
+      from: { type: "integer", minimum: 1, description: "first value (inclusive)" },
+      to: { type: "integer", minimum: 1, description: "last value (inclusive)" },
+    },
+  }) as const;
 
-const idSets = (description: string) => ({
-  type: "array",
-  minItems: 1,
-  description,
-  items: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-});
+const idSets = (description: string) =>
+  ({
+    type: "array",
+    minItems: 1,
+    description,
+    items: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
+  }) as const;
 
 const quorumVariant = {
   type: "object",
@@ -229,23 +241,11 @@ const quorumVariant = {
       },
     },
   ],
-};
-
-const timingKeys = [
-  "heartbeatIntervalMs",
-  "leaderTimeoutMs",
-  "electionBackoffMaxMs",
-  "p1aRetryMs",
-  "p2aRetryMs",
-  "proposeRetryMs",
-  "holeTimeoutMs",
-  "clientRetryMs",
-  "clientRetryMaxMs",
-] as const;
+} as const;
 
 const faultCommon = {
   atMs: ms("when the fault happens, in ms from the start of the run (warm-up included)"),
-};
+} as const;
 
 const fault = {
   type: "object",
@@ -333,7 +333,7 @@ const fault = {
         to: linkEnd,
         symmetric: {
           type: "boolean",
-          description: "also change the link to -> from (default true)",
+          description: "also change the link to -> from",
           default: true,
         },
         set: link,
@@ -356,16 +356,27 @@ const fault = {
       },
     },
   ],
+} as const;
+
+/** [min, max] of non-negative numbers */
+const span = (description: string) => {
+  const bound = { type: "number", minimum: 0 } as const;
+  return {
+    type: "array",
+    description,
+    items: [bound, bound],
+    minItems: 2,
+    additionalItems: false,
+  } as const;
 };
 
-const span = (description: string, maximum?: number) => ({
-  type: "array",
-  minItems: 2,
-  maxItems: 2,
-  description,
-  items: { type: "number", minimum: 0, ...(maximum === undefined ? {} : { maximum }) },
-});
+/** [min, max] of probabilities */
+const probabilitySpan = (description: string) => {
+  const bound = { type: "number", minimum: 0, maximum: 1 } as const;
+  return { ...span(description), items: [bound, bound] } as const;
+};
 
+/** The nemeses a `chaos` section mixes (see src/chaos/schedule.ts), with what each does. */
 const nemesisWeights = {
   crash: "crash a random node (SIGKILL in local mode) and restart it later",
   killLeader: "crash the current leader and restart it later",
@@ -376,7 +387,9 @@ const nemesisWeights = {
   lossyLink: "drop messages on the links of one node: loss rate from intensity.loss",
   duplicate: "sim only: duplicate messages on every link (intensity.duplicate)",
   reorder: "sim only: reorder messages on every link (intensity.reorder)",
-};
+} as const;
+export type Nemesis = keyof typeof nemesisWeights;
+export const NEMESES = Object.keys(nemesisWeights) as readonly Nemesis[];
 
 const chaos = {
   type: "object",
@@ -403,16 +416,20 @@ const chaos = {
       additionalProperties: false,
       description:
         "relative weight of each nemesis; one left out weighs 0 (no mix: every nemesis the mode can play weighs 1; duplicate and reorder are sim only)",
-      properties: Object.fromEntries(
-        Object.entries(nemesisWeights).map(([k, d]) => [
-          k,
-          { type: "number", minimum: 0, description: `weight: ${d}` },
-        ]),
+      properties: eachOf(
+        NEMESES,
+        (k) =>
+          ({
+            type: "number",
+            minimum: 0,
+            description: `weight: ${nemesisWeights[k]}`,
+          }) as const,
       ),
     },
-    faultDurationMs: span(
-      "[min, max]: how long one fault lasts, drawn uniformly (default [300, 2000])",
-    ),
+    faultDurationMs: {
+      ...span("[min, max]: how long one fault lasts, drawn uniformly"),
+      default: [300, 2000],
+    },
     maxConcurrentCrashes: {
       type: "integer",
       minimum: 0,
@@ -421,6 +438,7 @@ const chaos = {
     },
     allowUnavailable: {
       type: "boolean",
+      default: false,
       description:
         "allow maxConcurrentCrashes beyond what the cluster tolerates (it then stalls until restarts)",
     },
@@ -433,24 +451,26 @@ const chaos = {
     minOpsAfterHeal: {
       type: "integer",
       minimum: 1,
-      description:
-        "operations that must complete within resumeWithinMs after every heal (default 1)",
+      default: 1,
+      description: "operations that must complete within resumeWithinMs after every heal",
     },
     finalReads: {
       type: "boolean",
+      default: true,
       description:
-        "after the workload, read every key the run touched, so a lost acknowledged write shows in the history (default true)",
+        "after the workload, read every key the run touched, so a lost acknowledged write shows in the history",
     },
     finalReadsWithinMs: ms("how long the final reads may take (default: resumeWithinMs)"),
     intensity: {
       type: "object",
       additionalProperties: false,
       description: "[min, max] ranges the link nemeses draw from",
+      default: {},
       properties: {
-        slowMs: span("one-way latency of a slowed link in ms (default [5, 50])"),
-        loss: span("loss rate of a lossy link (default [0.05, 0.3])", 1),
-        duplicate: span("duplication rate (default [0.05, 0.3])", 1),
-        reorder: span("reordering rate (default [0.1, 0.5])", 1),
+        slowMs: { ...span("one-way latency of a slowed link in ms"), default: [5, 50] },
+        loss: { ...probabilitySpan("loss rate of a lossy link"), default: [0.05, 0.3] },
+        duplicate: { ...probabilitySpan("duplication rate"), default: [0.05, 0.3] },
+        reorder: { ...probabilitySpan("reordering rate"), default: [0.1, 0.5] },
       },
     },
     schedules: {
@@ -475,7 +495,7 @@ const chaos = {
       },
     },
   },
-};
+} as const;
 
 export const CONFIG_SCHEMA = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -494,7 +514,11 @@ export const CONFIG_SCHEMA = {
       maxLength: 80,
       description: "short name used in the results folder: letters, digits, . _ -",
     },
-    description: { type: "string", description: "what the experiment is about, for humans" },
+    description: {
+      type: "string",
+      default: "",
+      description: "what the experiment is about, for humans",
+    },
     mode: {
       enum: ["sim", "local"],
       default: "sim",
@@ -540,9 +564,8 @@ export const CONFIG_SCHEMA = {
         },
         colocated: {
           type: "boolean",
-          default: true,
           description:
-            "true: nodes n1.. each host several roles; false: a1.., r1.., l1.. (counts form)",
+            "true: nodes n1.. each host several roles; false: a1.., r1.., l1.. (counts form, default true)",
         },
         nodes: {
           type: "array",
@@ -585,6 +608,7 @@ export const CONFIG_SCHEMA = {
     engine: {
       type: "object",
       additionalProperties: false,
+      default: {},
       description: "engine options: thrifty, window, maxBatch, hostTurn, timing",
       properties: {
         thrifty: {
@@ -615,12 +639,16 @@ export const CONFIG_SCHEMA = {
         timing: {
           type: "object",
           additionalProperties: false,
-          description: `engine timeouts in ms: ${timingKeys.join(", ")}`,
-          properties: Object.fromEntries(
-            timingKeys.map((k) => [
-              k,
-              { type: "number", exclusiveMinimum: 0, description: `${k} (ms)` },
-            ]),
+          default: {},
+          description: `engine timeouts in ms: ${TIMING_KEYS.join(", ")}`,
+          properties: eachOf(
+            TIMING_KEYS,
+            (k) =>
+              ({
+                type: "number",
+                exclusiveMinimum: 0,
+                description: `${k} (ms)`,
+              }) as const,
           ),
         },
       },
@@ -628,10 +656,11 @@ export const CONFIG_SCHEMA = {
     network: {
       type: "object",
       additionalProperties: false,
+      default: {},
       description:
         "default link, per-link overrides, sites with a latency matrix, a node uplink cap",
       properties: {
-        default: link,
+        default: defaultLink,
         uplinkMbps: {
           type: "number",
           exclusiveMinimum: 0,
@@ -640,6 +669,7 @@ export const CONFIG_SCHEMA = {
         },
         links: {
           type: "array",
+          default: [],
           description: 'per-link overrides: [{"from": "n1", "to": "n2", "latency": ...}]',
           items: {
             type: "object",
@@ -651,7 +681,7 @@ export const CONFIG_SCHEMA = {
               symmetric: {
                 type: "boolean",
                 default: true,
-                description: "also apply to the link to -> from (default true)",
+                description: "also apply to the link to -> from",
               },
               ...linkProperties,
             },
@@ -676,8 +706,9 @@ export const CONFIG_SCHEMA = {
                 "square matrix: latencyMs[i][j] is the one-way delay from site i to site j",
               items: { type: "array", items: { type: "number", minimum: 0 } },
             },
-            jitterMs: ms("jitter (+-ms) on every inter-site message"),
+            jitterMs: { ...ms("jitter (+-ms) on every inter-site message"), default: 0 },
             placement: {
+              default: "round-robin",
               description:
                 '"round-robin" (node k of each role goes to site k mod sites) or {"nodeId": "site"}',
               anyOf: [
@@ -695,10 +726,12 @@ export const CONFIG_SCHEMA = {
     workload: {
       type: "object",
       additionalProperties: false,
+      default: {},
       description: "clients, operation mix, keys, value size, duration, warm-up, cool-down",
       properties: {
         clients: {
           type: "object",
+          default: { type: "closed" },
           description:
             '{"type": "closed", "count": 4, "outstanding": 1} or {"type": "open", "ratePerSec": 1000, "count": 4}',
           discriminator: { propertyName: "type" },
@@ -716,12 +749,14 @@ export const CONFIG_SCHEMA = {
                   type: "integer",
                   minimum: 1,
                   maximum: 1000,
+                  default: 4,
                   description: "number of clients",
                 },
                 outstanding: {
                   type: "integer",
                   minimum: 1,
                   maximum: 10000,
+                  default: 1,
                   description: "requests in flight per client",
                 },
               },
@@ -744,11 +779,13 @@ export const CONFIG_SCHEMA = {
                   type: "integer",
                   minimum: 1,
                   maximum: 1000,
+                  default: 4,
                   description: "number of clients the rate is spread over",
                 },
                 maxOutstanding: {
                   type: "integer",
                   minimum: 1,
+                  default: 1000,
                   description:
                     "cap on requests in flight per client; arrivals beyond it are dropped and counted",
                 },
@@ -759,23 +796,35 @@ export const CONFIG_SCHEMA = {
         mix: {
           type: "object",
           additionalProperties: false,
-          description: 'relative weights of operations, e.g. {"get": 0.5, "put": 0.5}',
-          properties: {
-            get: { type: "number", minimum: 0, description: "weight of get" },
-            put: { type: "number", minimum: 0, description: "weight of put" },
-            delete: { type: "number", minimum: 0, description: "weight of delete" },
-            cas: { type: "number", minimum: 0, description: "weight of compare-and-set" },
-          },
+          description: "relative weights of operations; one left out weighs 0",
+          default: { get: 0.5, put: 0.5 },
+          properties: eachOf(
+            ["get", "put", "delete", "cas"],
+            (op) =>
+              ({
+                type: "number",
+                minimum: 0,
+                default: 0,
+                description: `weight of ${op}`,
+              }) as const,
+          ),
         },
         keys: {
           type: "object",
           additionalProperties: false,
+          default: {},
           description:
             'key space: {"count": 1000, "distribution": {"type": "zipfian", "exponent": 0.99}}',
           properties: {
-            count: { type: "integer", minimum: 1, description: "number of distinct keys" },
+            count: {
+              type: "integer",
+              minimum: 1,
+              default: 1000,
+              description: "number of distinct keys",
+            },
             distribution: {
               type: "object",
+              default: { type: "uniform" },
               description:
                 '{"type": "uniform"}, {"type": "zipfian", "exponent": 0.99} or {"type": "hotKey", ...}',
               discriminator: { propertyName: "type" },
@@ -797,6 +846,7 @@ export const CONFIG_SCHEMA = {
                     exponent: {
                       type: "number",
                       exclusiveMinimum: 0,
+                      default: 0.99,
                       description: "skew; 0.99 is YCSB's default",
                     },
                   },
@@ -807,8 +857,16 @@ export const CONFIG_SCHEMA = {
                   required: ["type"],
                   properties: {
                     type: { const: "hotKey", description: "a few hot keys take a fixed share" },
-                    hotKeys: { type: "integer", minimum: 1, description: "how many keys are hot" },
-                    hotFraction: probability("share of operations that go to the hot keys"),
+                    hotKeys: {
+                      type: "integer",
+                      minimum: 1,
+                      default: 1,
+                      description: "how many keys are hot",
+                    },
+                    hotFraction: {
+                      ...probability("share of operations that go to the hot keys"),
+                      default: 0.9,
+                    },
                   },
                 },
               ],
@@ -819,19 +877,22 @@ export const CONFIG_SCHEMA = {
           type: "integer",
           minimum: 0,
           maximum: 1048576,
+          default: 64,
           description: "size of every written value in bytes",
         },
         durationMs: {
           type: "number",
           exclusiveMinimum: 0,
+          default: 5000,
           description: "length of one run in ms, warm-up and cool-down included",
         },
-        warmupMs: ms("first part of the run excluded from statistics"),
-        cooldownMs: ms("last part of the run excluded from statistics"),
+        warmupMs: { ...ms("first part of the run excluded from statistics"), default: 1000 },
+        cooldownMs: { ...ms("last part of the run excluded from statistics"), default: 500 },
       },
     },
     faults: {
       type: "array",
+      default: [],
       description: "timed faults, applied the same way in every mode",
       items: fault,
     },
@@ -854,5 +915,3 @@ export const CONFIG_SCHEMA = {
     ...SYSTEMS_PROPERTIES,
   },
 } as const;
-
-export const TIMING_KEYS = timingKeys;

@@ -1,288 +1,69 @@
-// The shapes of an experiment config: `RawConfig` is what the schema admits (optional fields
-// may be missing), `ResolvedConfig` is the same with every default filled in and every sweep
-// expanded; the resolved form is what a run saves and what the runner reads.
+// The shapes of an experiment config, all derived from its JSON Schema (./schema.ts) so that
+// the two cannot drift apart. `RawConfig` is what the schema admits as written; `DefaultedConfig`
+// is the same after ajv filled in every `default` keyword of the schema; `ResolvedConfig` adds
+// what code works out (defaults that depend on other values, sweeps expanded, chaos schedules,
+// the liveness bound): it is what a run saves and what the runner reads.
 
-import type { Timing } from "@paxos/core";
-import type { RawSystem, ResolvedSystem } from "../systems/types.js";
+import type { FromSchema } from "json-schema-to-ts";
+import type { ResolvedSystem } from "../systems/types.js";
+import type { CONFIG_SCHEMA, Nemesis } from "./schema.js";
 
-export type Mode = "sim" | "local";
-export type NodeRole = "replica" | "leader" | "acceptor";
+export { NEMESES, type Nemesis } from "./schema.js";
 
-export type Latency =
-  | { dist: "constant"; ms: number }
-  | { dist: "uniform"; minMs: number; maxMs: number }
-  | { dist: "normal"; meanMs: number; stddevMs: number }
-  | { dist: "exponential"; meanMs: number };
+/** A config as written: a property with a schema default may be missing. */
+export type RawConfig = FromSchema<typeof CONFIG_SCHEMA, { keepDefaultedPropertiesOptional: true }>;
 
-export interface LinkSpec {
-  latency?: Latency;
-  jitterMs?: number;
-  loss?: number;
-  bandwidthMbps?: number;
-  /** sim only: probability that a message arrives twice */
-  duplicate?: number;
-  /** sim only: probability that a message is held back (and so overtaken) by up to 10 ms */
-  reorder?: number;
-}
+/** A config after schema validation with ajv's `useDefaults`: defaulted properties are there. */
+export type DefaultedConfig = FromSchema<typeof CONFIG_SCHEMA>;
 
-export interface ResolvedLink {
-  latency: Latency;
-  jitterMs: number;
-  loss: number;
-  bandwidthMbps?: number;
-  duplicate?: number;
-  reorder?: number;
-}
+export type Mode = DefaultedConfig["mode"];
+export type ClusterConfig = DefaultedConfig["cluster"];
+export type NodeRole = NonNullable<ClusterConfig["nodes"]>[number]["roles"][number];
 
-export interface LinkOverride extends LinkSpec {
-  from: string;
-  to: string;
-  symmetric?: boolean;
-}
+export type QuorumVariant = DefaultedConfig["quorums"][number];
+export type SweepVariant = Extract<QuorumVariant, { kind: "sweep" }>;
+export type ConcreteVariant = Exclude<QuorumVariant, { kind: "sweep" }>;
 
-export interface VariantCommon {
-  label?: string;
-  acceptors?: number;
-  thrifty?: boolean;
-  allowUnsafe?: boolean;
-}
+type Network = DefaultedConfig["network"];
+/** the network's default link, every setting filled in */
+export type ResolvedLink = Network["default"];
+/** a per-link override of the network section */
+export type LinkOverride = Network["links"][number];
+/** a fault as written or generated (a link fault's `symmetric` may be missing: true) */
+export type Fault = NonNullable<RawConfig["faults"]>[number];
+/** a fault with the schema's defaults filled in (a link fault's `symmetric` is there) */
+export type ResolvedFault = DefaultedConfig["faults"][number];
+/** a link's behaviour as a link fault sets it: every setting optional */
+export type LinkSpec = NonNullable<Extract<Fault, { action: "link" }>["set"]>;
+export type Latency = ResolvedLink["latency"];
 
-export type ConcreteVariant =
-  | ({ kind: "majority" } & VariantCommon)
-  | ({ kind: "flexible"; phase1: number; phase2: number } & VariantCommon)
-  | ({ kind: "grid"; rows: number; columns: number; phase1?: "row" | "column" } & VariantCommon)
-  | ({ kind: "explicit"; phase1: string[][]; phase2: string[][] } & VariantCommon);
-
-export interface Range {
-  from?: number;
-  to?: number;
-}
-
-export interface SweepVariant {
-  kind: "sweep";
-  label?: string;
-  acceptors?: number | Range;
-  phase2?: Range;
-  thrifty?: boolean;
-}
-
-export type QuorumVariant = ConcreteVariant | SweepVariant;
-
-export interface ExplicitNode {
-  id: string;
-  roles: NodeRole[];
-  site?: string;
-}
-
-export interface ClusterConfig {
-  acceptors?: number;
-  replicas?: number;
-  leaders?: number;
-  colocated?: boolean;
-  nodes?: ExplicitNode[];
-}
-
-export type ClientsConfig =
-  | { type: "closed"; count?: number; outstanding?: number }
-  | { type: "open"; ratePerSec: number; count?: number; maxOutstanding?: number };
-
-export type KeyDistribution =
-  | { type: "uniform" }
-  | { type: "zipfian"; exponent?: number }
-  | { type: "hotKey"; hotKeys?: number; hotFraction?: number };
-
-export interface Mix {
-  get?: number;
-  put?: number;
-  delete?: number;
-  cas?: number;
-}
-
-export interface WorkloadConfig {
-  clients?: ClientsConfig;
-  mix?: Mix;
-  keys?: { count?: number; distribution?: KeyDistribution };
-  valueSizeBytes?: number;
-  durationMs?: number;
-  warmupMs?: number;
-  cooldownMs?: number;
-}
-
-export interface SitesConfig {
-  names: string[];
-  latencyMs: number[][];
-  jitterMs?: number;
-  placement?: "round-robin" | Record<string, string>;
-}
-
-export type Fault =
-  | { atMs: number; action: "crash"; node: string }
-  | { atMs: number; action: "restart"; node: string }
-  | { atMs: number; action: "partition"; groups: string[][] }
-  | { atMs: number; action: "isolate"; node: string }
-  | { atMs: number; action: "heal" }
-  | {
-      atMs: number;
-      action: "link";
-      from: string;
-      to: string;
-      symmetric?: boolean;
-      set?: LinkSpec;
-      reset?: boolean;
-    }
-  | { atMs: number; action: "recover" };
-
-/** The nemeses a `chaos` section mixes (see src/chaos/schedule.ts). */
-export const NEMESES = [
-  "crash",
-  "killLeader",
-  "partitionHalves",
-  "isolateLeader",
-  "bridge",
-  "slowLink",
-  "lossyLink",
-  "duplicate",
-  "reorder",
-] as const;
-export type Nemesis = (typeof NEMESES)[number];
+/** the chaos section with the schema's defaults */
+export type ChaosConfig = NonNullable<DefaultedConfig["chaos"]>;
+type Chaos = ChaosConfig;
+/** [min, max] */
+export type Span = Chaos["faultDurationMs"];
+/** One run's concrete fault schedule, as resolved from the chaos section and the run's seed. */
+export type ChaosSchedule = NonNullable<Chaos["schedules"]>[number];
+/** The chaos section with every default worked out (`rate` becomes `meanIntervalMs`). */
+export type ResolvedChaos = Omit<Chaos, "rate" | "schedules"> &
+  Required<Pick<Chaos, "startMs" | "healByMs" | "meanIntervalMs" | "quietMs" | "resumeWithinMs">> &
+  Required<Pick<Chaos, "finalReadsWithinMs">> & {
+    /** one per (variant, repetition): what the runs play */
+    schedules: ChaosSchedule[];
+  };
 
 /** Nemeses only the simulator can play (the WebSocket transport runs over TCP). */
 export const SIM_ONLY_NEMESES: readonly Nemesis[] = ["duplicate", "reorder"];
 
-/** [min, max] */
-export type Span = [number, number];
-
-/** One run's concrete fault schedule, as resolved from the chaos section and the run's seed. */
-export interface ChaosSchedule {
-  variant: string;
-  seed: number;
-  mode: Mode;
-  /** crashed nodes at most at once in this schedule */
-  maxConcurrentCrashes: number;
-  faults: Fault[];
-}
-
-export interface ChaosConfig {
-  startMs?: number;
-  healByMs?: number;
-  rate?: number;
-  meanIntervalMs?: number;
-  mix?: Partial<Record<Nemesis, number>>;
-  faultDurationMs?: Span;
-  maxConcurrentCrashes?: number;
-  allowUnavailable?: boolean;
-  quietMs?: number;
-  resumeWithinMs?: number;
-  minOpsAfterHeal?: number;
-  finalReads?: boolean;
-  finalReadsWithinMs?: number;
-  intensity?: { slowMs?: Span; loss?: Span; duplicate?: Span; reorder?: Span };
-  schedules?: ChaosSchedule[];
-}
-
-export interface ResolvedChaos {
-  startMs: number;
-  healByMs: number;
-  meanIntervalMs: number;
-  /** as written (a nemesis left out weighs 0); absent: every nemesis the mode can play weighs 1 */
-  mix?: Partial<Record<Nemesis, number>>;
-  faultDurationMs: Span;
-  maxConcurrentCrashes?: number;
-  allowUnavailable: boolean;
-  quietMs: number;
-  resumeWithinMs: number;
-  minOpsAfterHeal: number;
-  finalReads: boolean;
-  finalReadsWithinMs: number;
-  intensity: { slowMs: Span; loss: Span; duplicate: Span; reorder: Span };
-  /** one per (variant, repetition): what the runs play */
-  schedules: ChaosSchedule[];
-}
-
-export interface RawConfig {
-  $schema?: string;
-  name: string;
-  description?: string;
-  mode?: Mode;
-  seed?: number;
-  repetitions?: number;
-  cluster: ClusterConfig;
-  quorums: QuorumVariant[];
-  engine?: {
-    thrifty?: boolean;
-    window?: number;
-    maxBatch?: number;
-    /** sim only: modelled CPU time of a host turn */
-    hostTurn?: HostTurn;
-    timing?: Partial<Timing>;
-  };
-  network?: {
-    default?: LinkSpec;
-    links?: LinkOverride[];
-    sites?: SitesConfig;
-    /** sim only: every node's total sending capacity (Mbit/s), shared by its links */
-    uplinkMbps?: number;
-  };
-  workload?: WorkloadConfig;
-  faults?: Fault[];
-  chaos?: ChaosConfig;
-  liveness?: { withinMs?: number; check?: boolean };
-  systems?: RawSystem[];
-}
-
-/** The simulator's model of a host turn's CPU time, in microseconds. */
-export interface HostTurn {
-  fixedUs?: number;
-  perMessageUs?: number;
-}
-
 /** Everything filled in; sweeps expanded into concrete variants that each carry a label. */
-export interface ResolvedConfig {
-  $schema?: string;
-  name: string;
-  description: string;
-  mode: Mode;
-  seed: number;
-  repetitions: number;
-  cluster: ClusterConfig;
+export type ResolvedConfig = Omit<DefaultedConfig, "quorums" | "chaos" | "liveness" | "systems"> & {
   quorums: (ConcreteVariant & { label: string })[];
-  engine: {
-    thrifty: boolean;
-    window?: number;
-    maxBatch?: number;
-    hostTurn?: HostTurn;
-    timing: Partial<Timing>;
-  };
-  network: {
-    default: ResolvedLink;
-    links: (LinkOverride & { symmetric: boolean })[];
-    uplinkMbps?: number;
-    sites?: SitesConfig & { jitterMs: number; placement: "round-robin" | Record<string, string> };
-  };
-  workload: {
-    clients:
-      | { type: "closed"; count: number; outstanding: number }
-      | { type: "open"; ratePerSec: number; count: number; maxOutstanding: number };
-    mix: Required<Mix>;
-    keys: {
-      count: number;
-      distribution:
-        | { type: "uniform" }
-        | { type: "zipfian"; exponent: number }
-        | { type: "hotKey"; hotKeys: number; hotFraction: number };
-    };
-    valueSizeBytes: number;
-    durationMs: number;
-    warmupMs: number;
-    cooldownMs: number;
-  };
-  faults: Fault[];
   chaos?: ResolvedChaos;
   /** the during-fault liveness check (see src/chaos/liveness.ts); absent: off */
   liveness?: { withinMs: number };
   /** absent: our engine only */
   systems?: ResolvedSystem[];
-}
+};
 
 /** One problem with a config: where (a JSON pointer), what, and how to fix it. */
 export interface ConfigIssue {

@@ -1,34 +1,51 @@
-// Schema validation with ajv (strict mode), and the translation of ajv's errors into issues a
-// researcher can act on: the JSON path of the bad value, what is wrong, and a one-line hint
-// (the schema's description of the property, the allowed keys, or a "did you mean").
+// Schema validation with ajv (strict mode), which also fills in every `default` of the schema
+// (`useDefaults`), and the translation of ajv's errors into issues a researcher can act on: the
+// JSON path of the bad value, what is wrong, and a one-line hint (the schema's description of
+// the property, the allowed keys, or a "did you mean").
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { CONFIG_SCHEMA } from "./schema.js";
-import type { ConfigIssue, RawConfig } from "./types.js";
+import { ConfigError, type ConfigIssue, type DefaultedConfig } from "./types.js";
 
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ strict: true, allErrors: true, verbose: true, discriminator: true });
+    // useDefaults applies defaults inside oneOf branches too, because a discriminator picks the
+    // one branch that applies
+    const ajv = new Ajv({
+      strict: true,
+      allErrors: true,
+      verbose: true,
+      discriminator: true,
+      useDefaults: true,
+    });
     compiled = ajv.compile(CONFIG_SCHEMA);
   }
   return compiled;
 }
 
-/** The config checked against the JSON Schema: [] when it conforms. */
+/** The config checked against the JSON Schema: [] when it conforms. Leaves `config` as it is. */
 export function schemaIssues(config: unknown): ConfigIssue[] {
   const validate = validator();
-  if (validate(config)) return [];
+  if (validate(structuredClone(config))) return [];
   return translate(validate.errors ?? []);
 }
 
-export function isSchemaValid(config: unknown): config is RawConfig {
-  return schemaIssues(config).length === 0;
+/**
+ * A copy of the config with every schema default filled in; throws ConfigError with every
+ * issue when it does not conform to the schema.
+ */
+export function withSchemaDefaults(config: unknown): DefaultedConfig {
+  const validate = validator();
+  const copy = structuredClone(config);
+  if (validate(copy)) return copy as DefaultedConfig;
+  throw new ConfigError(translate(validate.errors ?? []));
 }
 
 type Schemaish = {
   description?: string;
+  default?: unknown;
   properties?: Record<string, Schemaish>;
   oneOf?: Schemaish[];
   const?: unknown;
@@ -54,7 +71,7 @@ function translate(errors: ErrorObject[]): ConfigIssue[] {
 function one(e: ErrorObject): ConfigIssue {
   const parent = (e.parentSchema ?? {}) as Schemaish;
   const path = e.instancePath;
-  const description = parent.description ?? "see `paxos-lab schema`";
+  const description = hintOf(parent);
   switch (e.keyword) {
     case "additionalProperties": {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
@@ -72,7 +89,7 @@ function one(e: ErrorObject): ConfigIssue {
       return {
         path: `${path}/${escapePointer(key)}`,
         message: `missing required key ${JSON.stringify(key)}`,
-        hint: sub?.description ?? description,
+        hint: sub ? hintOf(sub) : description,
       };
     }
     case "discriminator": {
@@ -122,6 +139,14 @@ function one(e: ErrorObject): ConfigIssue {
     default:
       return { path, message: `${e.message ?? e.keyword}, got ${show(e.data)}`, hint: description };
   }
+}
+
+/** A property's description, with its default when the schema has one. */
+function hintOf(schema: Schemaish): string {
+  const text = schema.description ?? "see `paxos-lab schema`";
+  return schema.default === undefined
+    ? text
+    : `${text} (default ${JSON.stringify(schema.default)})`;
 }
 
 function escapePointer(key: string): string {

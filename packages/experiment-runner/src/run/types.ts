@@ -2,20 +2,12 @@
 // history, the safety checks, the faults as applied and leadership changes. Statistics and
 // files are derived from this, so sim and local results have one format.
 
-import type { Operation, Result } from "@paxos/core";
+import type { ClientOperation } from "@paxos/core";
 import type { Mode } from "../config/types.js";
 import type { PerSecond, SystemInfo } from "../systems/types.js";
 
 /** One client operation: one line of history.ndjson. Times in ms from the start of the run. */
-export interface HistoryRecord {
-  clientId: string;
-  seq: number;
-  op: Operation;
-  /** null when the operation never returned (still outstanding at the end) */
-  result: Result | null;
-  invokedAt: number;
-  returnedAt: number | null;
-}
+export type HistoryRecord = ClientOperation;
 
 export interface CheckResult {
   name: string;

@@ -71,7 +71,7 @@ function refusesWorkload(config: ResolvedConfig): string | null {
 
 export function libpaxosAdapter(f: Flavour, name: string, latencyMeasures: string): SystemAdapter {
   const builds = new Map<string, BuiltSystem>();
-  const keyOf = (s: CSystemEntry) => JSON.stringify([s.source ?? null, s.storage ?? "memory"]);
+  const keyOf = (s: CSystemEntry) => JSON.stringify([s.source ?? null, s.storage]);
   return {
     kind: f.kind,
     name,
@@ -113,8 +113,8 @@ async function startCluster(
     paxosConf({
       acceptorPorts: ports.slice(0, n),
       proposerPort: ports[n]!,
-      storage: s.storage ?? "memory",
-      lmdbSync: s.lmdbSync ?? false,
+      storage: s.storage,
+      lmdbSync: s.lmdbSync,
       lmdbPath: join(data, "acceptor"),
       quorumLines: f.quorumLines(ctx.quorum, n),
     }),

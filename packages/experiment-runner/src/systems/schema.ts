@@ -25,32 +25,33 @@ const common = {
     description:
       "labels of the quorum variants this system runs (default: every variant; a system that cannot run one is an error, so name the ones it can)",
   },
-};
+} as const;
 
-const libpaxosFamily = (name: string, what: string) => ({
-  type: "object",
-  additionalProperties: false,
-  required: ["system"],
-  properties: {
-    system: { const: name, description: what },
-    ...common,
-    source: {
-      type: "string",
-      minLength: 1,
-      description: `a ${name} source tarball (.tar.gz), source folder or build folder (default: $PAXOS_LAB_${name.toUpperCase()}, else the snapshot in shared/third-party/)`,
+const libpaxosFamily = <Name extends string>(name: Name, what: string) =>
+  ({
+    type: "object",
+    additionalProperties: false,
+    required: ["system"],
+    properties: {
+      system: { const: name, description: what },
+      ...common,
+      source: {
+        type: "string",
+        minLength: 1,
+        description: `a ${name} source tarball (.tar.gz), source folder or build folder (default: $PAXOS_LAB_${name.toUpperCase()}, else the snapshot in shared/third-party/)`,
+      },
+      storage: {
+        enum: ["memory", "lmdb"],
+        default: "memory",
+        description: 'acceptor storage: "memory" or "lmdb" (needs liblmdb-dev at build time)',
+      },
+      lmdbSync: {
+        type: "boolean",
+        default: false,
+        description: "with LMDB storage: write to disk synchronously (lmdb-sync yes)",
+      },
     },
-    storage: {
-      enum: ["memory", "lmdb"],
-      default: "memory",
-      description: 'acceptor storage: "memory" or "lmdb" (needs liblmdb-dev at build time)',
-    },
-    lmdbSync: {
-      type: "boolean",
-      default: false,
-      description: "with LMDB storage: write to disk synchronously (lmdb-sync yes)",
-    },
-  },
-});
+  }) as const;
 
 export const SYSTEM_SCHEMA = {
   type: "object",
@@ -106,7 +107,7 @@ export const SYSTEM_SCHEMA = {
       },
     },
   ],
-};
+} as const;
 
 /** The top-level properties this part adds to the config schema. */
 export const SYSTEMS_PROPERTIES = {
@@ -117,4 +118,4 @@ export const SYSTEMS_PROPERTIES = {
       "the systems that run the workload, each beside every quorum variant it runs (default: our engine only)",
     items: SYSTEM_SCHEMA,
   },
-};
+} as const;

@@ -2,35 +2,20 @@
 // cite (LibPaxos3, LibFPaxos, etcd), each an adapter behind one interface so that one
 // experiment runs them under the same workload and one report shows them side by side.
 
+import type { SystemSummary } from "@paxos/analysis";
+import type { FromSchema } from "json-schema-to-ts";
 import type { ResolvedConfig } from "../config/types.js";
 import type { RunModeOptions } from "../run/runner.js";
 import type { HistoryRecord, ProgressFn, RunOutcome } from "../run/types.js";
+import type { SYSTEM_SCHEMA } from "./schema.js";
 
 export const SYSTEM_KINDS = ["paxos-lab", "libpaxos3", "libfpaxos", "etcd"] as const;
 export type SystemKind = (typeof SYSTEM_KINDS)[number];
 
-interface SystemCommon {
-  label?: string;
-  outstanding?: number[];
-  quorums?: string[];
-}
+/** A `systems` entry, with the schema's defaults (storage, fsync, ...) filled in by ajv. */
+export type RawSystem = FromSchema<typeof SYSTEM_SCHEMA>;
 
-/** A `systems` entry as written. */
-export type RawSystem =
-  | ({
-      system: "paxos-lab";
-      engine?: { thrifty?: boolean; window?: number; maxBatch?: number };
-      fsync?: boolean;
-    } & SystemCommon)
-  | ({
-      system: "libpaxos3" | "libfpaxos";
-      source?: string;
-      storage?: "memory" | "lmdb";
-      lmdbSync?: boolean;
-    } & SystemCommon)
-  | ({ system: "etcd"; binary?: string } & SystemCommon);
-
-/** A `systems` entry with its label (and, for the C systems, storage) filled in. */
+/** A `systems` entry with its label filled in. */
 export type ResolvedSystem = RawSystem & { label: string };
 
 /** Which system runs a variant, and what of the config it changes. */
@@ -123,17 +108,5 @@ export interface VariantShape {
   thrifty: boolean;
 }
 
-/** What summary.json says about the system of a run (snake_case, as the file is written). */
-export interface SystemInfo {
-  kind: SystemKind;
-  name: string;
-  label: string;
-  /** one sentence: what the latency figures of this system measure */
-  latency_measures: string;
-  /** whether the run left a client history (false: nothing could be checked) */
-  history: boolean;
-  /** the quorum variant the run used */
-  quorum_label: string;
-  /** requests in flight per client, when the system entry set it */
-  outstanding: number | null;
-}
+/** What summary.json says about the system of a run (its format is @paxos/analysis'). */
+export type SystemInfo = SystemSummary & { kind: SystemKind };
