@@ -9,10 +9,12 @@
 // and spliced into each peer's frame (`encodeMessage` + `frameFromParts`).
 
 import type { Message } from "@paxos/core";
+import { messageToWire } from "./wire-commands.js";
 
 /**
  * Bumped on any incompatible change of the frames below, of the handshake, or of the message
- * union (2: `commit`, a decision by reference, which a version-1 node would drop as unknown).
+ * union (2: `commit`, a decision by reference, which a version-1 node would drop as unknown,
+ * and commands as arrays: wire-commands.ts).
  */
 export const WIRE_VERSION = 2;
 
@@ -30,7 +32,7 @@ export class DecodeError extends Error {
 }
 
 export function encodeMessage(message: Message): string {
-  return JSON.stringify(message);
+  return JSON.stringify(messageToWire(message));
 }
 
 /** Splices pre-encoded messages (from encodeMessage) into one data frame. */
@@ -40,8 +42,7 @@ export function frameFromParts(from: string, parts: readonly string[]): string {
 }
 
 export function encodeDataFrame(from: string, msgs: readonly Message[]): string {
-  const frame: DataFrame = { t: "msgs", v: WIRE_VERSION, from, msgs };
-  return JSON.stringify(frame);
+  return frameFromParts(from, msgs.map(encodeMessage));
 }
 
 /** Encodes any non-data frame (handshake, control). */

@@ -10,6 +10,7 @@
 
 import type { Message, MessageType } from "@paxos/core";
 import { WIRE_VERSION } from "./codec.js";
+import { messageFromWire } from "./wire-commands.js";
 
 /** Upper bounds that keep one frame from making a node allocate without limit. */
 export const LIMITS = {
@@ -373,6 +374,7 @@ export function checkDataFrame(frame: Record<string, unknown>, peerId: string): 
     };
   }
   for (let i = 0; i < msgs.length; i++) {
+    messageFromWire(msgs[i]);
     const problem = checkMessage(msgs[i], `msgs[${i}]`);
     if (problem !== undefined) return { ok: false, reason: problem };
   }

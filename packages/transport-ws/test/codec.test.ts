@@ -1,4 +1,4 @@
-import type { Message } from "@paxos/core";
+import type { Command, Message } from "@paxos/core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
@@ -10,6 +10,7 @@ import {
   frameFromParts,
   WIRE_VERSION,
 } from "../src/codec.js";
+import { checkDataFrame } from "../src/validate.js";
 
 const ballot = { round: 7, leader: "n2" };
 const msgs: Message[] = [
@@ -30,10 +31,67 @@ const msgs: Message[] = [
   { type: "decision", slot: 12, value: [] },
 ];
 
-test("a data frame round-trips and carries the version and the sender", () => {
+test("a data frame round-trips (decode + check) and carries the version and the sender", () => {
   const text = encodeDataFrame("n1", msgs);
   const back = decodeFrame(Buffer.from(text)) as Record<string, unknown>;
-  assert.equal(back, { t: "msgs", v: WIRE_VERSION, from: "n1", msgs });
+  assert.is(back.v, WIRE_VERSION);
+  assert.is(back.from, "n1");
+  const check = checkDataFrame(back, "n1");
+  assert.ok(check.ok);
+  if (check.ok) assert.equal(check.msgs, msgs);
+});
+
+const command = (seq: number, op: Command["op"]): Command => ({
+  clientId: "c-9",
+  seq,
+  ackedBelow: seq - 1,
+  op,
+});
+const everyOp: Command[] = [
+  command(1, { type: "get", key: "a" }),
+  command(2, { type: "put", key: "b", value: "x" }),
+  command(3, { type: "delete", key: "c" }),
+  command(4, { type: "cas", key: "d", expected: null, value: "y" }),
+  command(5, { type: "cas", key: "e", expected: "y", value: "z" }),
+];
+const carriers: Message[] = [
+  { type: "request", command: everyOp[3]! },
+  { type: "propose", slot: 1, value: everyOp },
+  { type: "decision", slot: 2, value: everyOp },
+  { type: "p2a", ballot, slot: 3, value: everyOp },
+  {
+    type: "p1b",
+    ballot,
+    accepted: [{ ballot, slot: 4, value: everyOp }],
+    trimmedBelow: 0,
+    chunk: 0,
+    chunks: 1,
+  },
+  { type: "catchupReply", decisions: [{ slot: 5, value: everyOp }] },
+];
+
+test("commands travel as arrays and come back as the same objects, in every message", () => {
+  const text = encodeDataFrame("n1", carriers);
+  assert.not.match(text, '"clientId"', "no field names of commands on the wire");
+  const check = checkDataFrame(decodeFrame(text) as Record<string, unknown>, "n1");
+  assert.ok(check.ok, check.ok ? "" : check.reason);
+  if (check.ok) assert.equal(check.msgs, carriers);
+});
+
+test("a malformed command array is refused with the path of what is wrong", () => {
+  const frame = (value: unknown[]) =>
+    decodeFrame(
+      `{"t":"msgs","v":${WIRE_VERSION},"from":"n1","msgs":[{"type":"decision","slot":1,"value":${JSON.stringify(value)}}]}`,
+    ) as Record<string, unknown>;
+  const refused = (value: unknown[], fragment: string) => {
+    const check = checkDataFrame(frame(value), "n1");
+    assert.ok(!check.ok && check.reason.includes(fragment), check.ok ? "accepted" : check.reason);
+  };
+  refused([["c", "1", 0, "get", "k"]], "msgs[0].value[0].seq");
+  refused([["c", 1, 0, "put", "k"]], "msgs[0].value[0].op.value");
+  refused([["c", 1, 0, "get", "k", "surplus"]], 'unexpected key "extra"');
+  refused([["c", 1, 0, "rename", "k"]], "msgs[0].value[0].op");
+  refused([[]], "msgs[0].value[0]");
 });
 
 test("splicing pre-encoded messages gives the same frame as encoding it whole", () => {
