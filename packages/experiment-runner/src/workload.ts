@@ -3,6 +3,7 @@
 // client, seeded, so the same config and seed issue the same operations in every mode.
 
 import type { Operation, Result } from "@paxos/core";
+import { SimRng } from "@paxos/simulator";
 import type { ResolvedConfig } from "./config/types.js";
 
 type Workload = ResolvedConfig["workload"];
@@ -12,30 +13,18 @@ export interface Uniform {
   next(): number;
 }
 
-/** A small, fast, seedable generator (mulberry32) for places with no simulator stream. */
-export function mulberry32(seed: number): Uniform {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+/**
+ * The run's seeded stream named `label` (pure-rand's xoroshiro128+ through the simulator's
+ * SimRng): the same seed and label give the same numbers in every mode, and streams with
+ * different labels are independent of each other and of how much the others drew.
+ */
+export function seededStream(seed: number, label: string): Uniform {
+  return SimRng.fromSeed(seed).fork(label);
 }
 
-/** Derives a per-purpose seed from the run seed and a label, so streams do not overlap. */
-export function deriveSeed(seed: number, label: string): number {
-  let h = (seed ^ 0x811c9dc5) >>> 0;
-  for (let i = 0; i < label.length; i++) {
-    h ^= label.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
+/** The gap to the next arrival of a Poisson process of `ratePerMs`, in ms. */
+export function poissonGapMs(rng: Uniform, ratePerMs: number): number {
+  return -Math.log(1 - rng.next()) / ratePerMs;
 }
 
 /** Draws key indexes 0..count-1 by the configured distribution. */

@@ -25,7 +25,15 @@ import {
 import { type Summary, summarize } from "../stats.js";
 import { configFor } from "../systems/resolve.js";
 import { prepareSystems, runVariant } from "../systems/run.js";
-import { type CheckResult, kindOf, type ProgressFn, type RunOutcome } from "./types.js";
+import {
+  type CheckResult,
+  kindOf,
+  type ProgressFn,
+  type RunModeOptions,
+  type RunOutcome,
+} from "./types.js";
+
+export type { RunModeOptions };
 
 export interface Overrides {
   mode?: Mode;
@@ -58,17 +66,6 @@ export function applyOverrides(exp: Experiment, o: Overrides): Experiment {
     c.repetitions = 1;
   }
   return resolveConfig(c);
-}
-
-export interface RunModeOptions {
-  config: ResolvedConfig;
-  variant: Variant;
-  repetition: number;
-  seed: number;
-  /** where the run may keep logs (local mode) */
-  dir: string;
-  onProgress?: ProgressFn;
-  aborted?: () => boolean;
 }
 
 export type ModeRunner = (opts: RunModeOptions) => Promise<RunOutcome>;
