@@ -5,6 +5,7 @@
 // collected, with its JSON path and a hint, and nothing runs unless there are none.
 
 import { readFileSync } from "node:fs";
+import { faultSchedule } from "../faults/refs.js";
 import { livenessOf } from "../chaos/liveness.js";
 import { fillChaos, resolveSchedules } from "../chaos/resolve.js";
 import { expandSystems, fillSystems } from "../systems/resolve.js";
@@ -21,7 +22,7 @@ import { expandQuorums } from "./sweep.js";
 import { ConfigError, type ConfigIssue, type Fault, type ResolvedConfig } from "./types.js";
 import { withSchemaDefaults } from "./validate.js";
 
-export { EVERY_REF, LEADER_REF, type NodeSpec, type Variant };
+export { EVERY_REF, faultSchedule, LEADER_REF, type NodeSpec, type Variant };
 
 export interface Experiment {
   config: ResolvedConfig;
@@ -122,12 +123,4 @@ export function resolveConfig(value: unknown): Experiment {
   if (liveness) config.liveness = liveness;
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, variants };
-}
-
-/** Faults in the order they happen (stable for equal times). */
-export function faultSchedule(faults: readonly Fault[]): Fault[] {
-  return faults
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i)
-    .map((x) => x.f);
 }

@@ -39,7 +39,7 @@ export class SimDriver implements ClusterDriver {
     this.sim.crash(id);
   }
 
-  restart(id: string): { ready: void } {
+  restart(id: string): { ready: undefined } {
     this.sim.restart(id);
     return { ready: undefined };
   }

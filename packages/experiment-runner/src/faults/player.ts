@@ -10,11 +10,12 @@
 
 import { type FaultTime, NetStates } from "../chaos/liveness.js";
 import { linkPairs } from "../chaos/run.js";
-import { LEADER_REF, type Variant } from "../config/resolve.js";
+import type { Variant } from "../config/resolve.js";
 import type { LinkSpec as ConfigLink, Fault } from "../config/types.js";
 import { runSteps, type Steps, wait } from "../driver/steps.js";
 import type { ClusterDriver } from "../driver/types.js";
 import type { AppliedFault, LeadershipRecord } from "../run/types.js";
+import { LEADER_REF } from "./refs.js";
 
 export class FaultPlayer {
   readonly applied: AppliedFault[] = [];

@@ -6,10 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKS_FILE, checkAndRecord, DEFAULT_TIME_BUDGET_MS } from "@paxos/analysis";
 import { scaleChaos } from "../chaos/resolve.js";
-import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
 import type { Mode, ResolvedConfig } from "../config/types.js";
-import { runSim } from "../modes/sim.js";
 import { type Progress, SilentProgress, summaryTable } from "../progress.js";
 import {
   createRunDir,
@@ -25,13 +23,7 @@ import {
 import { type Summary, summarize } from "../stats.js";
 import { configFor } from "../systems/resolve.js";
 import { prepareSystems, runVariant } from "../systems/run.js";
-import {
-  type CheckResult,
-  kindOf,
-  type ProgressFn,
-  type RunModeOptions,
-  type RunOutcome,
-} from "./types.js";
+import { type CheckResult, kindOf, type RunModeOptions, type RunOutcome } from "./types.js";
 
 export type { RunModeOptions };
 
