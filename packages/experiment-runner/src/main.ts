@@ -1,6 +1,6 @@
 // paxos-lab: run, validate, schema, check (the command line; src/cli.ts is the executable entry).
 //
-//   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--repetitions N] [--out DIR] [--quick]
+//   paxos-lab run <config.json> [--mode sim|local|netns] [--seed N] [--repetitions N] [--out DIR] [--quick]
 //   paxos-lab validate <config.json>
 //   paxos-lab schema
 //   paxos-lab check <history> [--format ndjson|jepsen|porcupine-kv] [--budget-ms N] [--json]
@@ -37,6 +37,7 @@ import { CONFIG_SCHEMA } from "./config/schema.js";
 import { ConfigError, type Mode } from "./config/types.js";
 import { closest } from "./config/validate.js";
 import { EXIT } from "./exit-codes.js";
+import { netnsUnavailable } from "./netns/preflight.js";
 import { cmdNetnsClean } from "./netns-commands.js";
 import { BarProgress, LineProgress, type Progress } from "./progress.js";
 import { cmdCompare, cmdReport, reportAfterRun } from "./report-commands.js";
@@ -127,6 +128,14 @@ async function cmdRun(
     throw e;
   }
   const c = exp.config;
+  if (c.mode === "netns") {
+    // before anything starts: one line that says what is missing and how to run instead
+    const why = netnsUnavailable();
+    if (why !== undefined) {
+      err(`paxos-lab run: ${why}`);
+      return EXIT.unknown;
+    }
+  }
   const runs = exp.variants.length * c.repetitions;
   err(
     `${c.name}: ${exp.variants.length} variant(s) x ${c.repetitions} repetition(s) = ${runs} run(s), ` +
@@ -277,8 +286,8 @@ export async function main(argv: string[]): Promise<number> {
             describe: "experiment config (JSON)",
           })
           .option("mode", {
-            choices: ["sim", "local"] as const,
-            describe: "override the config's mode",
+            choices: ["sim", "local", "netns"] as const,
+            describe: "override the config's mode (netns: a network namespace per node; root)",
           })
           .option("seed", { type: "string", describe: "override the config's seed (an integer)" })
           .option("repetitions", {

@@ -154,6 +154,19 @@ function recordCheckKinds(dir: string, outcome: RunOutcome, config: ResolvedConf
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/**
+ * env.json learns what the world did that only a run finds out (netns: whether the kernel or
+ * the transport delayed and dropped messages, since the kernel may lack netem).
+ */
+function recordWorld(dir: string, outcome: RunOutcome): void {
+  const shapedBy = outcome.extra.links_shaped_by;
+  if (shapedBy === undefined) return;
+  const file = join(dir, "env.json");
+  const env = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  if (env.links_shaped_by !== undefined) return;
+  writeJson(file, { ...env, links_shaped_by: shapedBy });
+}
+
 export async function runExperiment(
   exp: Experiment,
   opts: RunExperimentOptions = {},
@@ -201,6 +214,7 @@ export async function runExperiment(
         if (outcome.system?.history !== false) {
           outcome.checks.push(checkLinearizability(outcome, where, opts.checkBudgetMs));
         }
+        recordWorld(dir, outcome);
         const summary = summarize(config.name, outcome);
         writeRun(where, outcome, summary);
         recordCheckKinds(where, outcome, config);
