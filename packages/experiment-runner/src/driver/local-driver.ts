@@ -1,6 +1,7 @@
 // local mode's world: every node a process on this machine, on a free port of 127.0.0.1.
 // Links (delay, jitter, loss, bandwidth) and partitions are the transport's own emulation,
-// set through each node's control channel; a restarted node is told its cuts again.
+// set through each node's control channel (a cut is told to both ends); a restarted node is
+// told its cuts again.
 
 import type { ClusterFile } from "@paxos/transport-ws";
 import { freePorts } from "../modes/processes.js";
@@ -24,8 +25,12 @@ export class LocalDriver extends ProcessDriver {
     return argv;
   }
 
+  /** each node drops on its own side, so both ends are told */
   protected async cutLinks(id: string, peers: readonly string[]): Promise<void> {
-    await this.tell(id, (c) => c.partition([...peers]));
+    await Promise.all([
+      this.tell(id, (c) => c.partition([...peers])),
+      ...peers.map((p) => this.tell(p, (c) => c.partition([id]))),
+    ]);
   }
 
   protected async healLinks(ids: readonly string[]): Promise<void> {

@@ -101,7 +101,9 @@ export abstract class ProcessDriver implements ClusterDriver {
   protected async teardown(): Promise<void> {}
   /** what a restarted node must be told again of its cuts (local: all; netns: the kernel keeps them) */
   protected cutsToReapply(id: string): string[] {
-    return [...(this.cuts.get(id) ?? [])];
+    const peers = new Set(this.cuts.get(id) ?? []);
+    for (const [other, set] of this.cuts) if (set.has(id)) peers.add(other);
+    return [...peers];
   }
 
   /** What the run's results should say about this world (summary extra, env). */
