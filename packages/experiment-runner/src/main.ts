@@ -19,8 +19,9 @@
 // (Ctrl-C), after everything started was torn down.
 
 import { createRequire } from "node:module";
-import { dirname, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import {
+  CALIBRATION_DIR,
   checkAndRecord,
   DEFAULT_TIME_BUDGET_MS,
   describeSliceOp,
@@ -30,6 +31,7 @@ import {
   type HistoryFormat,
   type HistoryOp,
   readHistory,
+  writeComparison,
 } from "@paxos/analysis";
 import type Yargs from "yargs";
 import { type Experiment, loadConfigFile } from "./config/resolve.js";
@@ -62,6 +64,7 @@ const KNOWN_FLAGS = [
   "json",
   "format",
   "no-report",
+  "calibrate",
   "help",
   "version",
 ];
@@ -99,6 +102,32 @@ async function cmdValidate(file: string): Promise<number> {
   return EXIT.ok;
 }
 
+/**
+ * --calibrate: the same experiment in the simulator, into <dir>/calibration/, and the two
+ * compared per variant there (the report shows the comparison's figures).
+ */
+async function calibrate(
+  loaded: Experiment,
+  flags: { seed?: number; repetitions?: number; quick?: boolean },
+  dir: string,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<void> {
+  const sim = applyOverrides(loaded, {
+    mode: "sim",
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
+    ...(flags.quick ? { quick: true } : {}),
+  });
+  err("calibration: the same experiment in the simulator");
+  const base = join(dir, CALIBRATION_DIR);
+  const progress: Progress = process.stderr.isTTY ? new BarProgress() : new LineProgress(err);
+  const r = await runExperiment(sim, { outBase: base, progress });
+  const c = await writeComparison([r.dir, dir], base);
+  const rel = relative(process.cwd(), c.html);
+  out(`calibration: ${rel.startsWith("..") ? c.html : rel}`);
+}
+
 async function cmdRun(
   file: string,
   flags: {
@@ -108,6 +137,7 @@ async function cmdRun(
     out?: string;
     quick?: boolean;
     report?: boolean;
+    calibrate?: boolean;
   },
 ): Promise<number> {
   const loaded = load(file);
@@ -163,6 +193,9 @@ async function cmdRun(
     out("");
     const rel = relative(process.cwd(), result.dir);
     out(`results: ${rel.startsWith("..") ? result.dir : rel}`);
+    if (flags.calibrate && c.mode !== "sim" && !result.interrupted) {
+      await calibrate(loaded, flags, result.dir, out, err);
+    }
     if (flags.report !== false && !result.interrupted && result.summaries.length > 0) {
       await reportAfterRun(result.dir, out, err);
     }
@@ -303,6 +336,12 @@ export async function main(argv: string[]): Promise<number> {
             default: false,
             describe: "shorten every run to about 2 s and one repetition (smoke test)",
           })
+          .option("calibrate", {
+            type: "boolean",
+            default: false,
+            describe:
+              "local/netns: also run the experiment in the simulator and put the two side by side per variant in the report",
+          })
           .option("report", {
             type: "boolean",
             default: true,
@@ -323,6 +362,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(a.out === undefined ? {} : { out: a.out }),
           quick: a.quick,
           report: a.report,
+          calibrate: a.calibrate,
         });
       },
     )
