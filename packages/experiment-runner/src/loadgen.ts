@@ -13,11 +13,12 @@
 
 import { createWriteStream, readFileSync } from "node:fs";
 import type { Operation, Result } from "@paxos/core";
+import { OperationGenerator } from "@paxos/simulator";
 import { connect, type PaxosClient } from "@paxos/transport-ws";
 import type { ResolvedConfig } from "./config/types.js";
 import type { HistoryRecord } from "./run/types.js";
 import { EtcdClient } from "./systems/etcd-client.js";
-import { OperationGenerator, poissonGapMs, seededStream } from "./workload.js";
+import { poissonGapMs, seededStream } from "./workload.js";
 
 export interface LoadgenSpec {
   /** our engine's cluster file */

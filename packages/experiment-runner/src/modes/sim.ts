@@ -14,6 +14,7 @@ import {
   checkResults,
   checkValidity,
   type HistoryEntry,
+  OperationGenerator,
   type NodeSpec as SimNodeSpec,
   Simulation,
   type Violation,
@@ -26,7 +27,7 @@ import { SimDriver } from "../driver/sim-driver.js";
 import { bytesPerMs, simNetwork } from "../driver/sim-links.js";
 import { FaultPlayer } from "../faults/player.js";
 import type { CheckResult, HistoryRecord, ProgressFn, RunOutcome } from "../run/types.js";
-import { OperationGenerator, poissonGapMs, seededStream } from "../workload.js";
+import { poissonGapMs, seededStream } from "../workload.js";
 
 export interface RunOptions {
   config: ResolvedConfig;
