@@ -113,7 +113,9 @@ async function calibrate(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<void> {
-  const sim = applyOverrides(loaded, {
+  // named <name>.sim, so the comparison's legend tells the two worlds apart
+  const named = { ...loaded, config: { ...loaded.config, name: `${loaded.config.name}.sim` } };
+  const sim = applyOverrides(named, {
     mode: "sim",
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
     ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
