@@ -18,7 +18,7 @@ import { connect, type PaxosClient } from "@paxos/transport-ws";
 import type { ResolvedConfig } from "./config/types.js";
 import type { HistoryRecord } from "./run/types.js";
 import { EtcdClient } from "./systems/etcd-client.js";
-import { poissonGapMs, seededStream } from "./workload.js";
+import { openLoopArrivals, seededStream } from "./workload.js";
 
 export interface LoadgenSpec {
   /** our engine's cluster file */
@@ -124,20 +124,19 @@ async function main(): Promise<void> {
     } else {
       const rate = w.clients.ratePerSec / spec.clients.length / 1000; // per ms
       const cap = w.clients.maxOutstanding;
-      const rng = seededStream(spec.seed, `arrivals/${id}`);
       loops.push(
         new Promise<void>((resolve) => {
-          let next = poissonGapMs(rng, rate);
-          const arrive = () => {
-            const t = elapsed();
-            while (next <= t && next < w.durationMs) {
+          openLoopArrivals({
+            rng: seededStream(spec.seed, `arrivals/${id}`),
+            ratePerMs: rate,
+            durationMs: w.durationMs,
+            now: elapsed,
+            at: (ms, fn) => setTimeout(fn, Math.max(0, ms - elapsed())),
+            arrive: () => {
               if (client.outstanding < cap) void issue(client, id, g, nextSeq(i));
-              next += poissonGapMs(rng, rate);
-            }
-            if (next >= w.durationMs) resolve();
-            else setTimeout(arrive, Math.max(0, next - elapsed()));
-          };
-          setTimeout(arrive, Math.max(0, next));
+            },
+            done: resolve,
+          });
         }),
       );
     }

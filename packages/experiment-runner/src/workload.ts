@@ -19,3 +19,32 @@ export function seededStream(seed: number, label: string): Uniform {
 export function poissonGapMs(rng: Uniform, ratePerMs: number): number {
   return -Math.log(1 - rng.next()) / ratePerMs;
 }
+
+/**
+ * Plays one open-loop client's Poisson arrivals on a world's clock (the simulator's events, or
+ * timers in wall-clock time): `arrive()` at every arrival before `durationMs`, then `done()`.
+ * Arrivals a late timer missed are played at once, in order, so the count follows the rate
+ * whatever the timers' lateness.
+ */
+export function openLoopArrivals(opts: {
+  rng: Uniform;
+  ratePerMs: number;
+  durationMs: number;
+  now(): number;
+  at(atMs: number, fn: () => void): void;
+  arrive(): void;
+  done?(): void;
+}): void {
+  let next = poissonGapMs(opts.rng, opts.ratePerMs);
+  const fire = () => {
+    const t = opts.now();
+    while (next <= t && next < opts.durationMs) {
+      opts.arrive();
+      next += poissonGapMs(opts.rng, opts.ratePerMs);
+    }
+    if (next >= opts.durationMs) opts.done?.();
+    else opts.at(next, fire);
+  };
+  if (next >= opts.durationMs) opts.done?.();
+  else opts.at(next, fire);
+}

@@ -27,7 +27,7 @@ import { SimDriver } from "../driver/sim-driver.js";
 import { bytesPerMs, simNetwork } from "../driver/sim-links.js";
 import { FaultPlayer } from "../faults/player.js";
 import type { CheckResult, HistoryRecord, ProgressFn, RunOutcome } from "../run/types.js";
-import { poissonGapMs, seededStream } from "../workload.js";
+import { openLoopArrivals, seededStream } from "../workload.js";
 
 export interface RunOptions {
   config: ResolvedConfig;
@@ -246,25 +246,27 @@ function scheduleOpenLoop(
   const perClientRate = w.clients.ratePerSec / variant.clients.length / 1000; // per ms
   const cap = w.clients.maxOutstanding;
   for (const c of variant.clients) {
-    const rng = seededStream(seed, `arrivals/${c}`);
     const g = generators.get(c)!;
     const outstanding: HistoryEntry[] = [];
     let seq = 0;
-    const arrive = () => {
-      for (let j = outstanding.length - 1; j >= 0; j--) {
-        const e = outstanding[j]!;
-        if (e.returnedAt === null) continue;
-        if (e.result) g.observe(e.op, e.result);
-        outstanding.splice(j, 1);
-      }
-      if (outstanding.length < cap && sim.isAlive(c)) {
-        outstanding.push(sim.submit(c, g.next(seq++)));
-      }
-      const next = sim.now + poissonGapMs(rng, perClientRate);
-      if (next < w.durationMs) sim.at(next, arrive);
-    };
-    const first = poissonGapMs(rng, perClientRate);
-    if (first < w.durationMs) sim.at(first, arrive);
+    openLoopArrivals({
+      rng: seededStream(seed, `arrivals/${c}`),
+      ratePerMs: perClientRate,
+      durationMs: w.durationMs,
+      now: () => sim.now,
+      at: (ms, fn) => sim.at(ms, fn),
+      arrive: () => {
+        for (let j = outstanding.length - 1; j >= 0; j--) {
+          const e = outstanding[j]!;
+          if (e.returnedAt === null) continue;
+          if (e.result) g.observe(e.op, e.result);
+          outstanding.splice(j, 1);
+        }
+        if (outstanding.length < cap && sim.isAlive(c)) {
+          outstanding.push(sim.submit(c, g.next(seq++)));
+        }
+      },
+    });
   }
 }
 
