@@ -1,5 +1,5 @@
 // End to end in netns mode (root, ip, tc, nft; skipped without, saying why): a 3-node cluster
-// whose nodes are hosts with their own addresses commits, survives a SIGKILLed leader and its
+// whose nodes (and clients) are hosts with their own addresses commits, survives a SIGKILLed leader and its
 // restart, passes every check, says in env.json who shaped which part of the links, and
 // leaves no namespace or link behind; a SIGTERM in the middle of a run tears it all down too.
 import { execFileSync, spawn } from "node:child_process";
@@ -63,7 +63,8 @@ if (skip !== undefined) {
         assert.ok(summary.checks[name].passed, name);
       }
       const hosts = summary.extra.netns.hosts as Record<string, { address: string }>;
-      assert.is(new Set(Object.values(hosts).map((h) => h.address)).size, 3);
+      assert.equal(Object.keys(hosts).sort(), ["@clients", "n1", "n2", "n3"]);
+      assert.is(new Set(Object.values(hosts).map((h) => h.address)).size, 4, "one address each");
       const file = JSON.parse(
         readFileSync(join(results, "01-majority", "rep-0", "cluster.json"), "utf8"),
       );

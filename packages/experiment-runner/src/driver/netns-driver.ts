@@ -16,6 +16,11 @@ import { ProcessDriver } from "./process-driver.js";
 
 /** Every host has an address of its own, so every node listens on the same port. */
 export const NODE_PORT = 7000;
+/**
+ * The clients' host: the load generator runs in a namespace of its own, with an uplink like
+ * every node's, as the clients of a Mininet testbed are hosts too (a name no node id can have).
+ */
+export const CLIENT_HOST = "@clients";
 
 export class NetnsDriver extends ProcessDriver {
   readonly mode = "netns" as const;
@@ -30,7 +35,7 @@ export class NetnsDriver extends ProcessDriver {
   protected async addresses(): Promise<{ host: string; port: number }[]> {
     const n = this.opts.config.netns ?? {};
     this.testbed = await Testbed.create({
-      hosts: this.nodeIds,
+      hosts: [...this.nodeIds, CLIENT_HOST],
       ...(n.prefix === undefined ? {} : { base: n.prefix }),
       ...(n.subnet === undefined ? {} : { subnet: n.subnet }),
       ...(n.pool === undefined ? {} : { pool: n.pool }),
@@ -38,6 +43,19 @@ export class NetnsDriver extends ProcessDriver {
     });
     this.links = effectiveLinks(this.opts.config, this.opts.variant);
     for (const id of this.nodeIds) await this.reshape(id);
+    // the clients' host: its uplink and the default link (no per-link rules: clients are not
+    // in the config's links)
+    const bed = this.bed;
+    await bed.shape(
+      CLIENT_HOST,
+      egressOf(
+        this.opts.config,
+        CLIENT_HOST,
+        new Map(),
+        (p) => bed.host(p).address,
+        bed.features.netem,
+      ),
+    );
     return this.nodeIds.map((id) => ({ host: this.bed.host(id).address, port: NODE_PORT }));
   }
 
@@ -64,6 +82,10 @@ export class NetnsDriver extends ProcessDriver {
 
   protected command(id: string, argv: string[]): string[] {
     return this.bed.command(id, argv);
+  }
+
+  override clientCommand(argv: string[]): string[] {
+    return this.bed.command(CLIENT_HOST, argv);
   }
 
   protected async cutLinks(id: string, peers: readonly string[]): Promise<void> {

@@ -97,6 +97,14 @@ export abstract class ProcessDriver implements ClusterDriver {
   /** the world's own cut and heal (local: the nodes' control channel; netns: nftables) */
   protected abstract cutLinks(id: string, peers: readonly string[]): Promise<void>;
   protected abstract healLinks(ids: readonly string[]): Promise<void>;
+  /** how to run the load generator (`argv`) as the clients' host (netns: a host of its own) */
+  clientCommand(argv: string[]): string[] {
+    return argv;
+  }
+  /** the environment of the clients' process */
+  clientEnv(): NodeJS.ProcessEnv {
+    return this.env();
+  }
   /** the world's own tear-down after the processes stopped */
   protected async teardown(): Promise<void> {}
   /** what a restarted node must be told again of its cuts (local: all; netns: the kernel keeps them) */

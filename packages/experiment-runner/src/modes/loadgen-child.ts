@@ -30,13 +30,16 @@ export class LoadgenChild {
     dir: string;
     logFile: string;
     env: NodeJS.ProcessEnv;
+    /** wraps the load generator's argv (netns: run it in the clients' host) */
+    command?: (argv: string[]) => string[];
     onProgress?: ProgressFn;
     finalReadsWithinMs?: number;
   }): Promise<LoadgenChild> {
     const specFile = join(opts.dir, "loadgen.json");
     writeFileSync(specFile, `${JSON.stringify(opts.spec, null, 2)}\n`);
     const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "loadgen.js");
-    const child = spawnChild("loadgen", process.execPath, [bin, specFile], opts.logFile, opts.env);
+    const argv = (opts.command ?? ((a) => a))([process.execPath, bin, specFile]);
+    const child = spawnChild("loadgen", argv[0]!, argv.slice(1), opts.logFile, opts.env);
     const lg = new LoadgenChild(child);
     const durationMs = opts.spec.workload.durationMs;
     child.onLine((line) => {

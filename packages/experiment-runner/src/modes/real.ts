@@ -1,7 +1,8 @@
 // One run of a variant on real processes (local or netns mode), whatever world the driver
 // builds:
 //   1. the driver writes the cluster file and starts one `paxos-node` per node;
-//   2. the load generator starts as its own process, and its start is the run's t = 0;
+//   2. the load generator starts as its own process (in netns mode on a host of its own), and
+//      its start is the run's t = 0;
 //   3. the fault player plays the run's faults onto the driver at their times;
 //   4. when the load generator is done (after its final reads, with chaos), the replicas
 //      converge and their applied-log digests are compared (agreement), and the history is
@@ -66,11 +67,13 @@ export async function runReal(
       graceMs: 2_000,
       ...(config.chaos?.finalReads ? { finalReadsMs: config.chaos.finalReadsWithinMs } : {}),
     };
+    const d0 = driver;
     loadgen = await LoadgenChild.start({
       spec,
       dir,
       logFile: join(driver.logs, "loadgen.log"),
-      env: { ...process.env, PAXOS_CLUSTER_SECRET: "" },
+      env: driver.clientEnv(),
+      command: (argv) => d0.clientCommand(argv),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(config.chaos ? { finalReadsWithinMs: config.chaos.finalReadsWithinMs } : {}),
     });
