@@ -464,7 +464,7 @@ export async function main(argv: string[]): Promise<number> {
           .option("prefix", {
             type: "string",
             default: "pl",
-            describe: "the name base the runs used (--netns-prefix)",
+            describe: "the name base the runs used (the config's netns.prefix, default pl)",
           })
           .option("force", {
             type: "boolean",
