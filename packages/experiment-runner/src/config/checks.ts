@@ -3,9 +3,9 @@
 // 0, warm-up and cool-down that leave no run, a fault schedule that restarts a node that is up.
 
 import { simOnlyLinkIssues } from "../chaos/resolve.js";
+import { EVERY_REF, LEADER_REF } from "../faults/refs.js";
 import { clusterNodes } from "./layout.js";
 import { range } from "./sweep.js";
-import { EVERY_REF, LEADER_REF } from "../faults/refs.js";
 import type { ConfigIssue, Fault, Latency, ResolvedConfig } from "./types.js";
 import { closest } from "./validate.js";
 

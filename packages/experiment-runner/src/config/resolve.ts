@@ -5,9 +5,9 @@
 // collected, with its JSON path and a hint, and nothing runs unless there are none.
 
 import { readFileSync } from "node:fs";
-import { faultSchedule } from "../faults/refs.js";
 import { livenessOf } from "../chaos/liveness.js";
 import { fillChaos, resolveSchedules } from "../chaos/resolve.js";
+import { faultSchedule } from "../faults/refs.js";
 import { expandSystems, fillSystems } from "../systems/resolve.js";
 import {
   checkFaultList,
@@ -19,7 +19,7 @@ import {
 } from "./checks.js";
 import { buildVariants, fillCluster, type NodeSpec, type Variant } from "./layout.js";
 import { expandQuorums } from "./sweep.js";
-import { ConfigError, type ConfigIssue, type Fault, type ResolvedConfig } from "./types.js";
+import { ConfigError, type ConfigIssue, type ResolvedConfig } from "./types.js";
 import { withSchemaDefaults } from "./validate.js";
 
 export { EVERY_REF, faultSchedule, LEADER_REF, type NodeSpec, type Variant };
@@ -81,6 +81,7 @@ export function resolveConfig(value: unknown): Experiment {
     name: d.name,
     description: d.description,
     mode: d.mode,
+    ...(d.netns === undefined ? {} : { netns: d.netns }),
     seed: d.seed,
     repetitions: d.repetitions,
     cluster,

@@ -33,13 +33,13 @@ export class NetnsDriver extends ProcessDriver {
   }
 
   protected async addresses(): Promise<{ host: string; port: number }[]> {
-    const n = this.opts.config.netns ?? {};
+    const n = this.opts.config.netns;
     this.testbed = await Testbed.create({
       hosts: [...this.nodeIds, CLIENT_HOST],
-      ...(n.prefix === undefined ? {} : { base: n.prefix }),
-      ...(n.subnet === undefined ? {} : { subnet: n.subnet }),
-      ...(n.pool === undefined ? {} : { pool: n.pool }),
-      ...(n.bridge === undefined ? {} : { bridge: n.bridge }),
+      ...(n?.prefix === undefined ? {} : { base: n.prefix }),
+      ...(n?.subnet === undefined ? {} : { subnet: n.subnet }),
+      ...(n?.pool === undefined ? {} : { pool: n.pool }),
+      ...(n?.bridge === undefined ? {} : { bridge: n.bridge }),
     });
     this.links = effectiveLinks(this.opts.config, this.opts.variant);
     for (const id of this.nodeIds) await this.reshape(id);
