@@ -9,7 +9,7 @@
 //                and for sweeps sweep-throughput and sweep-latency
 //   summary.md   the summary table as Markdown, to paste into a paper or an issue
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type CheckCount,
@@ -370,6 +370,28 @@ ${inlineSvg(f.svg, `f${i + 1}`)}
 </figure>`;
 }
 
+/** Where `paxos-lab run --calibrate` puts the simulator's run of the experiment and the comparison. */
+export const CALIBRATION_DIR = "calibration";
+
+/**
+ * The calibration section: the simulator's prediction beside this run, per variant (the
+ * comparison `paxos-lab run --calibrate` wrote into calibration/), or "" without one.
+ */
+function calibrationHtml(dir: string, mode: string): string {
+  const plots = ["compare-throughput.svg", "compare-latency.svg"]
+    .map((f) => join(dir, CALIBRATION_DIR, "plots", f))
+    .filter((f) => existsSync(f));
+  if (plots.length === 0) return "";
+  return [
+    "<h2>Calibration: the simulator against this run</h2>",
+    `<p>The same experiment (config, seed, duration) run in the simulator and in ${esc(mode)} mode, side by side per variant: where the bars agree the simulator's model predicts this world; where they part, it does not. Ratios and the simulator's own report: <a href="${CALIBRATION_DIR}/compare.html">${CALIBRATION_DIR}/compare.html</a>.</p>`,
+    ...plots.map(
+      (f, i) =>
+        `<figure id="cal-${i + 1}">${inlineSvg(readFileSync(f, "utf8"), `cal${i + 1}`)}</figure>`,
+    ),
+  ].join("\n");
+}
+
 export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): string {
   const r = stats.results;
   const env = r.env;
@@ -420,6 +442,7 @@ export function renderHtml(stats: ExperimentStats, figures: readonly Figure[]): 
       : "",
     "<h2>Figures</h2>",
     ...figures.map(figureHtml),
+    calibrationHtml(r.dir, r.mode),
     "<h2>Checks</h2>",
     htmlTable(checks.header, checks.rows, {
       caption:

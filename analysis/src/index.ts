@@ -33,6 +33,7 @@ export {
   writeComparison,
 } from "./compare.js";
 export {
+  CALIBRATION_DIR,
   glance,
   PLOTS_DIR,
   REPORT_HTML,

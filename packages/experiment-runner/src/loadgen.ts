@@ -13,11 +13,12 @@
 
 import { createWriteStream, readFileSync } from "node:fs";
 import type { Operation, Result } from "@paxos/core";
+import { OperationGenerator } from "@paxos/simulator";
 import { connect, type PaxosClient } from "@paxos/transport-ws";
 import type { ResolvedConfig } from "./config/types.js";
 import type { HistoryRecord } from "./run/types.js";
 import { EtcdClient } from "./systems/etcd-client.js";
-import { deriveSeed, mulberry32, OperationGenerator } from "./workload.js";
+import { openLoopArrivals, seededStream } from "./workload.js";
 
 export interface LoadgenSpec {
   /** our engine's cluster file */
@@ -111,11 +112,7 @@ async function main(): Promise<void> {
   const loops: Promise<void>[] = [];
   clients.forEach((client, i) => {
     const id = spec.clients[i]!;
-    const g = new OperationGenerator(
-      w,
-      client.clientId,
-      mulberry32(deriveSeed(spec.seed, `workload/${id}`)),
-    );
+    const g = new OperationGenerator(w, client.clientId, seededStream(spec.seed, `workload/${id}`));
     if (w.clients.type === "closed") {
       for (let k = 0; k < w.clients.outstanding; k++) {
         loops.push(
@@ -127,20 +124,19 @@ async function main(): Promise<void> {
     } else {
       const rate = w.clients.ratePerSec / spec.clients.length / 1000; // per ms
       const cap = w.clients.maxOutstanding;
-      const rng = mulberry32(deriveSeed(spec.seed, `arrivals/${id}`));
       loops.push(
         new Promise<void>((resolve) => {
-          let next = -Math.log(1 - rng.next()) / rate;
-          const arrive = () => {
-            const t = elapsed();
-            while (next <= t && next < w.durationMs) {
+          openLoopArrivals({
+            rng: seededStream(spec.seed, `arrivals/${id}`),
+            ratePerMs: rate,
+            durationMs: w.durationMs,
+            now: elapsed,
+            at: (ms, fn) => setTimeout(fn, Math.max(0, ms - elapsed())),
+            arrive: () => {
               if (client.outstanding < cap) void issue(client, id, g, nextSeq(i));
-              next += -Math.log(1 - rng.next()) / rate;
-            }
-            if (next >= w.durationMs) resolve();
-            else setTimeout(arrive, Math.max(0, next - elapsed()));
-          };
-          setTimeout(arrive, Math.max(0, next));
+            },
+            done: resolve,
+          });
         }),
       );
     }

@@ -1,6 +1,6 @@
 // paxos-lab: run, validate, schema, check (the command line; src/cli.ts is the executable entry).
 //
-//   paxos-lab run <config.json> [--mode sim|local] [--seed N] [--repetitions N] [--out DIR] [--quick]
+//   paxos-lab run <config.json> [--mode sim|local|netns] [--seed N] [--repetitions N] [--out DIR] [--quick]
 //   paxos-lab validate <config.json>
 //   paxos-lab schema
 //   paxos-lab check <history> [--format ndjson|jepsen|porcupine-kv] [--budget-ms N] [--json]
@@ -19,8 +19,9 @@
 // (Ctrl-C), after everything started was torn down.
 
 import { createRequire } from "node:module";
-import { dirname, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import {
+  CALIBRATION_DIR,
   checkAndRecord,
   DEFAULT_TIME_BUDGET_MS,
   describeSliceOp,
@@ -30,6 +31,7 @@ import {
   type HistoryFormat,
   type HistoryOp,
   readHistory,
+  writeComparison,
 } from "@paxos/analysis";
 import type Yargs from "yargs";
 import { type Experiment, loadConfigFile } from "./config/resolve.js";
@@ -37,6 +39,7 @@ import { CONFIG_SCHEMA } from "./config/schema.js";
 import { ConfigError, type Mode } from "./config/types.js";
 import { closest } from "./config/validate.js";
 import { EXIT } from "./exit-codes.js";
+import { netnsUnavailable } from "./netns/preflight.js";
 import { cmdNetnsClean } from "./netns-commands.js";
 import { BarProgress, LineProgress, type Progress } from "./progress.js";
 import { cmdCompare, cmdReport, reportAfterRun } from "./report-commands.js";
@@ -61,6 +64,7 @@ const KNOWN_FLAGS = [
   "json",
   "format",
   "no-report",
+  "calibrate",
   "help",
   "version",
 ];
@@ -98,6 +102,34 @@ async function cmdValidate(file: string): Promise<number> {
   return EXIT.ok;
 }
 
+/**
+ * --calibrate: the same experiment in the simulator, into <dir>/calibration/, and the two
+ * compared per variant there (the report shows the comparison's figures).
+ */
+async function calibrate(
+  loaded: Experiment,
+  flags: { seed?: number; repetitions?: number; quick?: boolean },
+  dir: string,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<void> {
+  // named <name>.sim, so the comparison's legend tells the two worlds apart
+  const named = { ...loaded, config: { ...loaded.config, name: `${loaded.config.name}.sim` } };
+  const sim = applyOverrides(named, {
+    mode: "sim",
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
+    ...(flags.quick ? { quick: true } : {}),
+  });
+  err("calibration: the same experiment in the simulator");
+  const base = join(dir, CALIBRATION_DIR);
+  const progress: Progress = process.stderr.isTTY ? new BarProgress() : new LineProgress(err);
+  const r = await runExperiment(sim, { outBase: base, progress });
+  const c = await writeComparison([r.dir, dir], base);
+  const rel = relative(process.cwd(), c.html);
+  out(`calibration: ${rel.startsWith("..") ? c.html : rel}`);
+}
+
 async function cmdRun(
   file: string,
   flags: {
@@ -107,6 +139,7 @@ async function cmdRun(
     out?: string;
     quick?: boolean;
     report?: boolean;
+    calibrate?: boolean;
   },
 ): Promise<number> {
   const loaded = load(file);
@@ -127,6 +160,14 @@ async function cmdRun(
     throw e;
   }
   const c = exp.config;
+  if (c.mode === "netns") {
+    // before anything starts: one line that says what is missing and how to run instead
+    const why = netnsUnavailable();
+    if (why !== undefined) {
+      err(`paxos-lab run: ${why}`);
+      return EXIT.unknown;
+    }
+  }
   const runs = exp.variants.length * c.repetitions;
   err(
     `${c.name}: ${exp.variants.length} variant(s) x ${c.repetitions} repetition(s) = ${runs} run(s), ` +
@@ -154,6 +195,9 @@ async function cmdRun(
     out("");
     const rel = relative(process.cwd(), result.dir);
     out(`results: ${rel.startsWith("..") ? result.dir : rel}`);
+    if (flags.calibrate && c.mode !== "sim" && !result.interrupted) {
+      await calibrate(loaded, flags, result.dir, out, err);
+    }
     if (flags.report !== false && !result.interrupted && result.summaries.length > 0) {
       await reportAfterRun(result.dir, out, err);
     }
@@ -277,8 +321,8 @@ export async function main(argv: string[]): Promise<number> {
             describe: "experiment config (JSON)",
           })
           .option("mode", {
-            choices: ["sim", "local"] as const,
-            describe: "override the config's mode",
+            choices: ["sim", "local", "netns"] as const,
+            describe: "override the config's mode (netns: a network namespace per node; root)",
           })
           .option("seed", { type: "string", describe: "override the config's seed (an integer)" })
           .option("repetitions", {
@@ -293,6 +337,12 @@ export async function main(argv: string[]): Promise<number> {
             type: "boolean",
             default: false,
             describe: "shorten every run to about 2 s and one repetition (smoke test)",
+          })
+          .option("calibrate", {
+            type: "boolean",
+            default: false,
+            describe:
+              "local/netns: also run the experiment in the simulator and put the two side by side per variant in the report",
           })
           .option("report", {
             type: "boolean",
@@ -314,6 +364,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(a.out === undefined ? {} : { out: a.out }),
           quick: a.quick,
           report: a.report,
+          calibrate: a.calibrate,
         });
       },
     )
@@ -413,7 +464,7 @@ export async function main(argv: string[]): Promise<number> {
           .option("prefix", {
             type: "string",
             default: "pl",
-            describe: "the name base the runs used (--netns-prefix)",
+            describe: "the name base the runs used (the config's netns.prefix, default pl)",
           })
           .option("force", {
             type: "boolean",

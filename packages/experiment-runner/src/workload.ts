@@ -1,142 +1,50 @@
-// The operations a client issues: the config's mix of get/put/delete/cas over a key space with a
-// uniform, zipfian or hot-key distribution, and values of a fixed size. One generator per
-// client, seeded, so the same config and seed issue the same operations in every mode.
+// The runner's randomness for workloads: seeded streams by label, and Poisson arrival gaps.
+// Operations themselves come from the toolkit's one generator (@paxos/simulator's
+// OperationGenerator: key distributions, mix, value sizes), in every mode.
 
-import type { Operation, Result } from "@paxos/core";
-import type { ResolvedConfig } from "./config/types.js";
+import { SimRng, type Uniform } from "@paxos/simulator";
 
-type Workload = ResolvedConfig["workload"];
+export type { Uniform };
 
-/** Uniform in [0, 1): the only randomness a generator needs. */
-export interface Uniform {
-  next(): number;
+/**
+ * The run's seeded stream named `label` (pure-rand's xoroshiro128+ through the simulator's
+ * SimRng): the same seed and label give the same numbers in every mode, and streams with
+ * different labels are independent of each other and of how much the others drew.
+ */
+export function seededStream(seed: number, label: string): Uniform {
+  return SimRng.fromSeed(seed).fork(label);
 }
 
-/** A small, fast, seedable generator (mulberry32) for places with no simulator stream. */
-export function mulberry32(seed: number): Uniform {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
-
-/** Derives a per-purpose seed from the run seed and a label, so streams do not overlap. */
-export function deriveSeed(seed: number, label: string): number {
-  let h = (seed ^ 0x811c9dc5) >>> 0;
-  for (let i = 0; i < label.length; i++) {
-    h ^= label.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h >>> 0;
-}
-
-/** Draws key indexes 0..count-1 by the configured distribution. */
-export type KeyPicker = (rng: Uniform) => number;
-
-export function keyPicker(keys: Workload["keys"]): KeyPicker {
-  const n = keys.count;
-  const d = keys.distribution;
-  switch (d.type) {
-    case "uniform":
-      return (rng) => Math.floor(rng.next() * n);
-    case "hotKey": {
-      const hot = Math.min(d.hotKeys, n);
-      const cold = n - hot;
-      return (rng) => {
-        if (cold === 0 || rng.next() < d.hotFraction) return Math.floor(rng.next() * hot);
-        return hot + Math.floor(rng.next() * cold);
-      };
-    }
-    case "zipfian": {
-      // Exact inverse-CDF sampling over a precomputed cumulative table (binary search).
-      const cdf = new Float64Array(n);
-      let sum = 0;
-      for (let k = 0; k < n; k++) {
-        sum += 1 / (k + 1) ** d.exponent;
-        cdf[k] = sum;
-      }
-      return (rng) => {
-        const u = rng.next() * sum;
-        let lo = 0;
-        let hi = n - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (cdf[mid]! < u) lo = mid + 1;
-          else hi = mid;
-        }
-        return lo;
-      };
-    }
-  }
+/** The gap to the next arrival of a Poisson process of `ratePerMs`, in ms. */
+export function poissonGapMs(rng: Uniform, ratePerMs: number): number {
+  return -Math.log(1 - rng.next()) / ratePerMs;
 }
 
 /**
- * The operations of one client. Written values are unique ("clientId.seq" padded with "x" to
- * the configured size), so a later linearizability check can tell writes apart; a cas expects
- * the value this client last saw for its key.
+ * Plays one open-loop client's Poisson arrivals on a world's clock (the simulator's events, or
+ * timers in wall-clock time): `arrive()` at every arrival before `durationMs`, then `done()`.
+ * Arrivals a late timer missed are played at once, in order, so the count follows the rate
+ * whatever the timers' lateness.
  */
-export class OperationGenerator {
-  private readonly pick: KeyPicker;
-  private readonly lastSeen = new Map<string, string | null>();
-  private readonly thresholds: [number, number, number];
-  private readonly pad: string;
-
-  constructor(
-    workload: Workload,
-    private readonly clientId: string,
-    private readonly rng: Uniform,
-  ) {
-    this.pick = keyPicker(workload.keys);
-    const { get, put, delete: del, cas } = workload.mix;
-    const total = get + put + del + cas;
-    this.thresholds = [get / total, (get + put) / total, (get + put + del) / total];
-    this.pad = "x".repeat(workload.valueSizeBytes);
-  }
-
-  next(seq: number): Operation {
-    const key = `k${this.pick(this.rng)}`;
-    const u = this.rng.next();
-    const [g, p, d] = this.thresholds;
-    if (u < g) return { type: "get", key };
-    if (u < p) return { type: "put", key, value: this.value(seq) };
-    if (u < d) return { type: "delete", key };
-    return { type: "cas", key, expected: this.lastSeen.get(key) ?? null, value: this.value(seq) };
-  }
-
-  /** Remember what a completed operation showed of its key (feeds cas expectations). */
-  observe(op: Operation, result: Result): void {
-    switch (result.type) {
-      case "get":
-        this.lastSeen.set(op.key, result.value);
-        break;
-      case "put":
-        this.lastSeen.set(op.key, op.type === "put" ? op.value : null);
-        break;
-      case "delete":
-        this.lastSeen.set(op.key, null);
-        break;
-      case "cas":
-        this.lastSeen.set(op.key, result.value);
-        break;
+export function openLoopArrivals(opts: {
+  rng: Uniform;
+  ratePerMs: number;
+  durationMs: number;
+  now(): number;
+  at(atMs: number, fn: () => void): void;
+  arrive(): void;
+  done?(): void;
+}): void {
+  let next = poissonGapMs(opts.rng, opts.ratePerMs);
+  const fire = () => {
+    const t = opts.now();
+    while (next <= t && next < opts.durationMs) {
+      opts.arrive();
+      next += poissonGapMs(opts.rng, opts.ratePerMs);
     }
-  }
-
-  /** Same, from the value the operation showed (null: absent). */
-  observeValue(key: string, value: string | null): void {
-    this.lastSeen.set(key, value);
-  }
-
-  private value(seq: number): string {
-    const v = `${this.clientId}.${seq}`;
-    if (this.pad.length === 0) return "";
-    return v.length >= this.pad.length ? v.slice(0, this.pad.length) : v + this.pad.slice(v.length);
-  }
+    if (next >= opts.durationMs) opts.done?.();
+    else opts.at(next, fire);
+  };
+  if (next >= opts.durationMs) opts.done?.();
+  else opts.at(next, fire);
 }

@@ -3,7 +3,7 @@ import type { NodeStatus } from "@paxos/transport-ws";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { resolveConfig } from "../src/config/resolve.js";
-import { replicaChecks } from "../src/modes/local.js";
+import { replicaChecks } from "../src/modes/process-checks.js";
 import { baseConfig } from "./helpers.js";
 
 const variant = resolveConfig(baseConfig({ cluster: { acceptors: 3 } })).variants[0]!;

@@ -42,7 +42,7 @@ export interface SimulationConfig {
   readonly workload?: WorkloadSpec;
   /**
    * where each client incarnation's operations come from (key distributions, value sizes of
-   * the caller's choosing); the workload's uniform OperationSource when absent
+   * the caller's choosing); the toolkit's OperationGenerator over uniform keys when absent
    */
   readonly operations?: (clientId: string, nodeId: string) => ClientOperations;
   readonly seed: number;

@@ -62,6 +62,14 @@ export {
   NetworkConfigError,
   type NetworkSpec,
 } from "./network.js";
+export {
+  type KeyDistributionSpec,
+  type KeyPicker,
+  keyPicker,
+  OperationGenerator,
+  type OperationSpec,
+  type Uniform,
+} from "./operations.js";
 export type {
   FaultRecord,
   HistoryEntry,
@@ -93,7 +101,7 @@ export {
   type ClientOperations,
   DEFAULT_MIX,
   type OperationMix,
-  OperationSource,
+  operationSource,
   type ResolvedWorkload,
   resolveWorkload,
   WorkloadConfigError,

@@ -62,7 +62,7 @@ import { summarize } from "./stats.js";
 import { MESSAGE_TYPE_CODE, TraceHash } from "./trace.js";
 import {
   type ClientOperations,
-  OperationSource,
+  operationSource,
   type ResolvedWorkload,
   resolveWorkload,
 } from "./workload.js";
@@ -442,7 +442,7 @@ export class Simulation {
     h.ops =
       h.isClient && this.workload
         ? (this.config.operations?.(h.clientId!, h.id) ??
-          new OperationSource(this.workload, h.clientId!, this.rng.fork(`workload/${h.clientId}`)))
+          operationSource(this.workload, h.clientId!, this.rng.fork(`workload/${h.clientId}`)))
         : null;
     if (h.isReplica) {
       h.run = {

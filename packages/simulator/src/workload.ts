@@ -3,6 +3,7 @@
 // client incarnation, so they replay with the seed.
 
 import type { Operation } from "@paxos/core";
+import { OperationGenerator } from "./operations.js";
 import type { SimRng } from "./rng.js";
 
 export interface OperationMix {
@@ -91,43 +92,20 @@ export interface ClientOperations {
   observe(op: Operation, value: string | null): void;
 }
 
-/**
- * Operations of one client incarnation. Written values are unique ("clientId.seq" padded to
- * valueBytes), which a later linearizability check can use to tell writes apart; a cas expects
- * the value this client last saw for the key, or absence.
- */
-export class OperationSource implements ClientOperations {
-  private readonly lastSeen = new Map<string, string | null>();
-  private readonly keys: string[];
-  private readonly pad: string;
-
-  constructor(
-    private readonly workload: ResolvedWorkload,
-    private readonly clientId: string,
-    private readonly rng: SimRng,
-  ) {
-    this.keys = Array.from({ length: workload.keyCount }, (_, i) => `k${i}`);
-    this.pad = "x".repeat(workload.valueBytes);
-  }
-
-  next(seq: number): Operation {
-    const { mix } = this.workload;
-    const key = this.keys[this.rng.below(this.keys.length)]!;
-    const u = this.rng.next();
-    if (u < mix.get) return { type: "get", key };
-    if (u < mix.get + mix.put) return { type: "put", key, value: this.value(seq) };
-    if (u < mix.get + mix.put + mix.delete) return { type: "delete", key };
-    const expected = this.rng.chance(0.5) ? (this.lastSeen.get(key) ?? null) : null;
-    return { type: "cas", key, expected, value: this.value(seq) };
-  }
-
-  /** Remember what a completed operation showed of its key (feeds cas expectations). */
-  observe(op: Operation, value: string | null): void {
-    this.lastSeen.set(op.key, value);
-  }
-
-  private value(seq: number): string {
-    const v = `${this.clientId}.${seq}`;
-    return v.length >= this.pad.length ? v : v + this.pad.slice(v.length);
-  }
+/** The simulator's closed loop's operations: the toolkit's generator over uniform keys. */
+export function operationSource(
+  workload: ResolvedWorkload,
+  clientId: string,
+  rng: SimRng,
+): ClientOperations {
+  const g = new OperationGenerator(
+    {
+      keys: { count: workload.keyCount, distribution: { type: "uniform" } },
+      mix: workload.mix,
+      valueSizeBytes: workload.valueBytes,
+    },
+    clientId,
+    rng,
+  );
+  return { next: (seq) => g.next(seq), observe: (op, value) => g.observeValue(op.key, value) };
 }

@@ -32,6 +32,7 @@ import { isActive, LinkShaper, type LinkSpec } from "./link-emulation.js";
 import { LogDigest } from "./log-digest.js";
 import type { Logger } from "./logger.js";
 import { PeerLink } from "./peer-link.js";
+import { seededRng } from "./seeded-rng.js";
 import { InboundServer, type Session } from "./server.js";
 import { type NodeStorage, openStorage, type StorageMode } from "./storage/node-storage.js";
 import { checkDataFrame } from "./validate.js";
@@ -43,6 +44,11 @@ export interface NodeHostOptions {
   readonly logger: Logger;
   /** overrides the cluster file's `storage` (and its legacy `fsync`) */
   readonly storage?: StorageMode;
+  /**
+   * the engine's randomness (election jitter) and the client role's id come from this seed
+   * instead of Math.random and random bytes, so a run replays; give every start its own
+   */
+  readonly seed?: number;
 }
 
 const MAX_CLIENT_BUFFER = 64 * 1024 * 1024;
@@ -161,13 +167,17 @@ export class NodeHost {
       limits: cluster.limits,
       // A client role numbers commands from 0 in every incarnation, so it needs a fresh id;
       // 128 random bits make a collision (another client's cached results) out of reach.
-      clientId: `${id}.${randomBytes(16).toString("hex")}`,
+      // With a seed the id is the seed's (the runner gives each incarnation its own seed).
+      clientId:
+        options.seed === undefined
+          ? `${id}.${randomBytes(16).toString("hex")}`
+          : `${id}.seed-${options.seed}`,
     };
     let node: PaxosNode;
     try {
       node = new PaxosNode(config, {
         now: performance.now(),
-        rng: { next: Math.random },
+        rng: options.seed === undefined ? { next: Math.random } : seededRng(options.seed),
         recovered: recovered.records,
       });
     } catch (error) {

@@ -38,12 +38,12 @@ export function simOnlyLinkIssues(
   mode: ResolvedConfig["mode"],
   issues: ConfigIssue[],
 ): void {
-  if (mode !== "local" || !link) return;
+  if (mode === "sim" || !link) return;
   for (const key of ["duplicate", "reorder"] as const) {
     if ((link[key] ?? 0) > 0) {
       issues.push({
         path: `${path}/${key}`,
-        message: `${key === "duplicate" ? "duplicated" : "reordered"} messages are simulated only (mode is "local")`,
+        message: `${key === "duplicate" ? "duplicated" : "reordered"} messages are simulated only (mode is "${mode}")`,
         hint: SIM_ONLY_HINT,
       });
     }
@@ -116,12 +116,12 @@ export function fillChaos(
     checkSpan(intensity[k], `/chaos/intensity/${k}`, issues);
   }
   const mix = raw.mix === undefined ? undefined : { ...raw.mix };
-  if (config.mode === "local" && mix) {
+  if (config.mode !== "sim" && mix) {
     for (const n of SIM_ONLY_NEMESES) {
       if ((mix[n] ?? 0) > 0) {
         issues.push({
           path: `/chaos/mix/${n}`,
-          message: `the "${n}" nemesis is simulated only (mode is "local")`,
+          message: `the "${n}" nemesis is simulated only (mode is "${config.mode}")`,
           hint: SIM_ONLY_HINT,
         });
       }
@@ -130,7 +130,7 @@ export function fillChaos(
   if (NEMESES.every((n) => weightOf({ mix }, n, config.mode) <= 0)) {
     issues.push({
       path: "/chaos/mix",
-      message: `every nemesis weighs 0${config.mode === "local" ? " in local mode" : ""}`,
+      message: `every nemesis weighs 0${config.mode === "sim" ? "" : ` in ${config.mode} mode`}`,
       hint: `give one a positive weight: ${NEMESES.join(", ")}`,
     });
   }

@@ -4,8 +4,8 @@
 
 import type { NetState } from "@paxos/simulator";
 import type { Variant } from "../config/resolve.js";
-import { EVERY_REF, faultSchedule } from "../config/resolve.js";
 import type { ChaosSchedule, Fault, ResolvedConfig } from "../config/types.js";
+import { EVERY_REF, faultSchedule } from "../faults/refs.js";
 import type { CheckResult, HistoryRecord } from "../run/types.js";
 import { type FaultTime, type FinalReads, progressCheck, resumeCheck } from "./liveness.js";
 import { scheduleFor } from "./resolve.js";

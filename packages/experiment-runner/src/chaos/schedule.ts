@@ -27,7 +27,7 @@ import {
   SIM_ONLY_NEMESES,
   type Span,
 } from "../config/types.js";
-import { deriveSeed, mulberry32, type Uniform } from "../workload.js";
+import { seededStream, type Uniform } from "../workload.js";
 
 export const LEADER = "@leader";
 export const EVERY = "*";
@@ -52,7 +52,7 @@ const CLASS: Record<Nemesis, NemesisClass> = {
  */
 export function weightOf(chaos: Pick<ResolvedChaos, "mix">, nemesis: Nemesis, mode: Mode): number {
   if (chaos.mix !== undefined) return chaos.mix[nemesis] ?? 0;
-  return mode === "local" && SIM_ONLY_NEMESES.includes(nemesis) ? 0 : 1;
+  return mode !== "sim" && SIM_ONLY_NEMESES.includes(nemesis) ? 0 : 1;
 }
 
 export interface ScheduleInput {
@@ -98,7 +98,7 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 /** One run's schedule. Deterministic in (chaos, mode, nodes, seed, maxConcurrentCrashes). */
 export function generateSchedule(input: ScheduleInput): ChaosSchedule {
   const { chaos, mode, nodes, maxConcurrentCrashes } = input;
-  const rng = new Draw(mulberry32(deriveSeed(input.seed, "chaos")));
+  const rng = new Draw(seededStream(input.seed, "chaos"));
   const faults: ResolvedFault[] = [];
   const healBy = chaos.healByMs;
   const capacity: Record<NemesisClass, number> = {

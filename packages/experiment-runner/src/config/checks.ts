@@ -3,15 +3,14 @@
 // 0, warm-up and cool-down that leave no run, a fault schedule that restarts a node that is up.
 
 import { simOnlyLinkIssues } from "../chaos/resolve.js";
+import { EVERY_REF, LEADER_REF } from "../faults/refs.js";
 import { clusterNodes } from "./layout.js";
 import { range } from "./sweep.js";
 import type { ConfigIssue, Fault, Latency, ResolvedConfig } from "./types.js";
 import { closest } from "./validate.js";
 
-/** in a fault: the current leader */
-export const LEADER_REF = "@leader";
-/** in a link fault: every other node */
-export const EVERY_REF = "*";
+// the node references of faults live with the fault players (a leaf both import)
+export { EVERY_REF, LEADER_REF };
 
 /** The ids a variant's cluster has, for checking references. */
 export interface Scope {

@@ -7,6 +7,7 @@
 import { readFileSync } from "node:fs";
 import { livenessOf } from "../chaos/liveness.js";
 import { fillChaos, resolveSchedules } from "../chaos/resolve.js";
+import { faultSchedule } from "../faults/refs.js";
 import { expandSystems, fillSystems } from "../systems/resolve.js";
 import {
   checkFaultList,
@@ -18,10 +19,10 @@ import {
 } from "./checks.js";
 import { buildVariants, fillCluster, type NodeSpec, type Variant } from "./layout.js";
 import { expandQuorums } from "./sweep.js";
-import { ConfigError, type ConfigIssue, type Fault, type ResolvedConfig } from "./types.js";
+import { ConfigError, type ConfigIssue, type ResolvedConfig } from "./types.js";
 import { withSchemaDefaults } from "./validate.js";
 
-export { EVERY_REF, LEADER_REF, type NodeSpec, type Variant };
+export { EVERY_REF, faultSchedule, LEADER_REF, type NodeSpec, type Variant };
 
 export interface Experiment {
   config: ResolvedConfig;
@@ -80,6 +81,7 @@ export function resolveConfig(value: unknown): Experiment {
     name: d.name,
     description: d.description,
     mode: d.mode,
+    ...(d.netns === undefined ? {} : { netns: d.netns }),
     seed: d.seed,
     repetitions: d.repetitions,
     cluster,
@@ -122,12 +124,4 @@ export function resolveConfig(value: unknown): Experiment {
   if (liveness) config.liveness = liveness;
   if (issues.length > 0) throw new ConfigError(issues);
   return { config, variants };
-}
-
-/** Faults in the order they happen (stable for equal times). */
-export function faultSchedule(faults: readonly Fault[]): Fault[] {
-  return faults
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i)
-    .map((x) => x.f);
 }

@@ -484,7 +484,7 @@ const chaos = {
         properties: {
           variant: { type: "string", minLength: 1, description: "the variant's label" },
           seed: { type: "integer", minimum: 0, description: "the run's seed (seed + repetition)" },
-          mode: { enum: ["sim", "local"], description: "the mode it was resolved for" },
+          mode: { enum: ["sim", "local", "netns"], description: "the mode it was resolved for" },
           maxConcurrentCrashes: {
             type: "integer",
             minimum: 0,
@@ -520,9 +520,36 @@ export const CONFIG_SCHEMA = {
       description: "what the experiment is about, for humans",
     },
     mode: {
-      enum: ["sim", "local"],
+      enum: ["sim", "local", "netns"],
       default: "sim",
-      description: '"sim" (simulator, virtual time) or "local" (real processes on loopback)',
+      description:
+        '"sim" (simulator, virtual time), "local" (real processes on loopback) or "netns" (real processes, each a host in its own Linux network namespace on a bridge, links shaped by the kernel; needs root)',
+    },
+    netns: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "netns mode only: where its hosts live (every name carries the run prefix, so runs at once do not collide)",
+      properties: {
+        subnet: {
+          type: "string",
+          description:
+            "the hosts' IPv4 subnet, e.g. 10.213.7.0/24 (the bridge takes the first address); default: a free /24 of the pool",
+        },
+        pool: {
+          type: "string",
+          default: "10.213.0.0/16",
+          description: "where a free /24 is picked when no subnet is given",
+        },
+        prefix: {
+          type: "string",
+          pattern: "^[a-z][a-z0-9]{0,3}$",
+          default: "pl",
+          description:
+            "base of every namespace, link and table name (1-4 lowercase letters or digits); `paxos-lab netns clean --prefix` takes the same",
+        },
+        bridge: { type: "string", description: "the bridge's name (default <prefix><pid>-<n>br)" },
+      },
     },
     seed: {
       type: "integer",

@@ -14,26 +14,20 @@ import {
   checkResults,
   checkValidity,
   type HistoryEntry,
-  type LatencySpec,
-  type LinkOverride,
-  type LinkSpec,
+  OperationGenerator,
   type NodeSpec as SimNodeSpec,
   Simulation,
   type Violation,
 } from "@paxos/simulator";
-import type { FaultTime } from "../chaos/liveness.js";
-import { NetStates } from "../chaos/liveness.js";
-import { chaosChecks, faultsOfRun, keysTouched, linkPairs, livenessChecks } from "../chaos/run.js";
-import { LEADER_REF, type Variant } from "../config/resolve.js";
-import type { LinkSpec as ConfigLink, Fault, Latency, ResolvedConfig } from "../config/types.js";
-import type {
-  AppliedFault,
-  CheckResult,
-  HistoryRecord,
-  ProgressFn,
-  RunOutcome,
-} from "../run/types.js";
-import { deriveSeed, mulberry32, OperationGenerator } from "../workload.js";
+import { chaosChecks, faultsOfRun, keysTouched, livenessChecks } from "../chaos/run.js";
+import type { Variant } from "../config/resolve.js";
+import type { ResolvedConfig } from "../config/types.js";
+import { effectiveLinks } from "../driver/links.js";
+import { SimDriver } from "../driver/sim-driver.js";
+import { bytesPerMs, simNetwork } from "../driver/sim-links.js";
+import { FaultPlayer } from "../faults/player.js";
+import type { CheckResult, HistoryRecord, ProgressFn, RunOutcome } from "../run/types.js";
+import { openLoopArrivals, seededStream } from "../workload.js";
 
 export interface RunOptions {
   config: ResolvedConfig;
@@ -43,76 +37,6 @@ export interface RunOptions {
   onProgress?: ProgressFn;
   /** checked between chunks of simulated time; true stops the run */
   aborted?: () => boolean;
-}
-
-function latencyOf(l: Latency): LatencySpec {
-  switch (l.dist) {
-    case "constant":
-      return { kind: "constant", ms: l.ms };
-    case "uniform":
-      return { kind: "uniform", minMs: l.minMs, maxMs: l.maxMs };
-    case "normal":
-      return { kind: "normal", meanMs: l.meanMs, stdDevMs: l.stddevMs };
-    case "exponential":
-      return { kind: "exponential", meanMs: l.meanMs };
-  }
-}
-
-function linkOf(l: ConfigLink): Partial<LinkSpec> {
-  return {
-    ...(l.latency ? { latency: latencyOf(l.latency) } : {}),
-    ...(l.jitterMs === undefined ? {} : { jitterMs: l.jitterMs }),
-    ...(l.loss === undefined ? {} : { lossRate: l.loss }),
-    ...(l.bandwidthMbps === undefined ? {} : { bandwidthBytesPerMs: bytesPerMs(l.bandwidthMbps) }),
-    ...(l.duplicate === undefined ? {} : { duplicateRate: l.duplicate }),
-    ...(l.reorder === undefined ? {} : { reorderRate: l.reorder }),
-  };
-}
-
-/** Mbit/s as the simulator's bytes per ms. */
-const bytesPerMs = (mbps: number) => (mbps * 1_000_000) / 8 / 1000;
-
-/** The simulator's network spec for a variant: default link, sites, then explicit overrides. */
-export function simNetwork(
-  config: ResolvedConfig,
-  variant: Variant,
-): { link: LinkSpec; overrides: LinkOverride[] } {
-  const net = config.network;
-  const link: LinkSpec = {
-    latency: latencyOf(net.default.latency),
-    jitterMs: net.default.jitterMs,
-    lossRate: net.default.loss,
-    ...(net.default.duplicate === undefined ? {} : { duplicateRate: net.default.duplicate }),
-    ...(net.default.reorder === undefined ? {} : { reorderRate: net.default.reorder }),
-    ...(net.default.bandwidthMbps === undefined
-      ? {}
-      : { bandwidthBytesPerMs: bytesPerMs(net.default.bandwidthMbps) }),
-  };
-  const overrides: LinkOverride[] = [];
-  const sites = net.sites;
-  if (sites) {
-    const ids = [...variant.nodes.map((n) => n.id), ...variant.clients];
-    for (const a of ids) {
-      const sa = variant.sites.get(a);
-      if (sa === undefined) continue;
-      for (const b of ids) {
-        const sb = variant.sites.get(b);
-        if (a === b || sb === undefined) continue;
-        const ms = sites.latencyMs[sites.names.indexOf(sa)]?.[sites.names.indexOf(sb)];
-        if (ms === undefined) continue;
-        overrides.push({
-          from: a,
-          to: b,
-          latency: { kind: "constant", ms },
-          jitterMs: sites.jitterMs,
-        });
-      }
-    }
-  }
-  for (const l of net.links) {
-    overrides.push({ from: l.from, to: l.to, bidirectional: l.symmetric, ...linkOf(l) });
-  }
-  return { link, overrides };
 }
 
 function violationLines(vs: Violation[]): string[] {
@@ -133,7 +57,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
   // Operations come from this package's generator (key distributions, value sizes), one per
   // client incarnation, seeded from the run's seed and the client id.
   const generatorFor = (clientId: string) =>
-    new OperationGenerator(w, clientId, mulberry32(deriveSeed(seed, `workload/${clientId}`)));
+    new OperationGenerator(w, clientId, seededStream(seed, `workload/${clientId}`));
   const sim = new Simulation({
     nodes,
     quorum: variant.quorum,
@@ -173,13 +97,21 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
   });
   if (w.clients.type === "open") {
     const generators = new Map(variant.clients.map((c) => [c, generatorFor(`${c}/0`)]));
-    scheduleOpenLoop(sim, variant, w, generators, deriveSeed(seed, "arrivals"));
+    scheduleOpenLoop(sim, variant, w, generators, seed);
   }
 
   const { faults, chaos: schedule } = faultsOfRun(config, variant, seed);
-  const times: (FaultTime | undefined)[] = [];
-  const net = new NetStates();
-  const applied = scheduleFaults(sim, faults, variant, times, net);
+  const driver = new SimDriver(
+    sim,
+    variant.nodes.map((n) => n.id),
+  );
+  const player = new FaultPlayer(
+    driver,
+    faults,
+    variant,
+    effectiveLinks(config, variant, driver.linkIds),
+  );
+  player.start();
 
   const step = Math.max(10, w.durationMs / 200);
   let completed = 0;
@@ -245,7 +177,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     ? chaosChecks({
         config,
         faults,
-        times,
+        times: player.times,
         history,
         ...(finalReads ? { finalReads } : {}),
       })
@@ -255,7 +187,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     config,
     variant,
     faults,
-    states: net.states,
+    states: player.net.states,
     history,
     externalClients: false,
   });
@@ -276,7 +208,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     cooldownMs: w.cooldownMs,
     history,
     checks,
-    faults: applied,
+    faults: player.applied,
     engine: {
       slots: stats.engine.slotsApplied,
       commands: stats.engine.commandsApplied,
@@ -314,166 +246,27 @@ function scheduleOpenLoop(
   const perClientRate = w.clients.ratePerSec / variant.clients.length / 1000; // per ms
   const cap = w.clients.maxOutstanding;
   for (const c of variant.clients) {
-    const rng = mulberry32(deriveSeed(seed, c));
     const g = generators.get(c)!;
     const outstanding: HistoryEntry[] = [];
     let seq = 0;
-    const arrive = () => {
-      for (let j = outstanding.length - 1; j >= 0; j--) {
-        const e = outstanding[j]!;
-        if (e.returnedAt === null) continue;
-        if (e.result) g.observe(e.op, e.result);
-        outstanding.splice(j, 1);
-      }
-      if (outstanding.length < cap && sim.isAlive(c)) {
-        outstanding.push(sim.submit(c, g.next(seq++)));
-      }
-      const next = sim.now + -Math.log(1 - rng.next()) / perClientRate;
-      if (next < w.durationMs) sim.at(next, arrive);
-    };
-    const first = -Math.log(1 - rng.next()) / perClientRate;
-    if (first < w.durationMs) sim.at(first, arrive);
-  }
-}
-
-/** Plays a run's faults into the simulation, resolving "@leader" when each fires. */
-function scheduleFaults(
-  sim: Simulation,
-  faults: readonly Fault[],
-  variant: Variant,
-  times: (FaultTime | undefined)[],
-  net: NetStates,
-): AppliedFault[] {
-  const applied: AppliedFault[] = [];
-  const crashedLeaders: string[] = [];
-  const clusterIds = variant.nodes.map((n) => n.id);
-  const allIds = [...clusterIds, ...variant.clients];
-  // each link's settings before a fault first changed it, for "reset" and "recover"
-  const original = new Map<string, LinkSpec>();
-  const leaderNow = (): string | undefined =>
-    sim.activeLeader() ?? variant.leaders.find((id) => sim.isAlive(id));
-  const resolve = (id: string): string | undefined => (id === LEADER_REF ? leaderNow() : id);
-  const resetLink = (a: string, b: string) => {
-    const o = original.get(`${a}>${b}`);
-    if (o) sim.network.setLink(a, b, o);
-  };
-  // the network's state after each fault, for the during-fault liveness check
-  const record = () => {
-    const ids = sim.nodeIds;
-    const cut: string[] = [];
-    if (sim.network.partitioned) {
-      for (const a of ids)
-        for (const b of ids) if (a !== b && sim.network.isBlocked(a, b)) cut.push(`${a}>${b}`);
-    }
-    net.set(
-      sim.now,
-      ids.filter((id) => !sim.isAlive(id)),
-      cut,
-    );
-  };
-  faults.forEach((f, index) => {
-    sim.at(f.atMs, () => {
-      const at = sim.now;
-      times[index] = { startedAt: at, doneAt: at };
-      play(f, at);
-      record();
+    openLoopArrivals({
+      rng: seededStream(seed, `arrivals/${c}`),
+      ratePerMs: perClientRate,
+      durationMs: w.durationMs,
+      now: () => sim.now,
+      at: (ms, fn) => sim.at(ms, fn),
+      arrive: () => {
+        for (let j = outstanding.length - 1; j >= 0; j--) {
+          const e = outstanding[j]!;
+          if (e.returnedAt === null) continue;
+          if (e.result) g.observe(e.op, e.result);
+          outstanding.splice(j, 1);
+        }
+        if (outstanding.length < cap && sim.isAlive(c)) {
+          outstanding.push(sim.submit(c, g.next(seq++)));
+        }
+      },
     });
-  });
-  return applied;
-
-  function play(f: Fault, at: number): void {
-    switch (f.action) {
-      case "crash": {
-        const node = resolve(f.node);
-        if (node === undefined || !sim.isAlive(node)) {
-          applied.push({ atMs: at, what: `crash ${f.node}: no such live node, skipped` });
-          return;
-        }
-        if (f.node === LEADER_REF) crashedLeaders.push(node);
-        sim.crash(node);
-        applied.push({
-          atMs: at,
-          what: `crash ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
-          node,
-        });
-        return;
-      }
-      case "restart": {
-        const node = f.node === LEADER_REF ? crashedLeaders.shift() : f.node;
-        if (node === undefined || sim.isAlive(node)) {
-          applied.push({ atMs: at, what: `restart ${f.node}: not down, skipped` });
-          return;
-        }
-        sim.restart(node);
-        applied.push({ atMs: at, what: `restart ${node}`, node });
-        return;
-      }
-      case "partition": {
-        const groups = f.groups.map((g) =>
-          g.map(resolve).filter((x): x is string => x !== undefined),
-        );
-        sim.partition(groups);
-        applied.push({
-          atMs: at,
-          what: `partition ${groups.map((g) => `{${g.join(",")}}`).join(" | ")}`,
-        });
-        return;
-      }
-      case "isolate": {
-        // cut off from the other nodes of the cluster; clients (in no group) still reach it
-        const node = resolve(f.node);
-        if (node === undefined) {
-          applied.push({ atMs: at, what: `isolate ${f.node}: no such node, skipped` });
-          return;
-        }
-        sim.partition([[node], clusterIds.filter((id) => id !== node)]);
-        applied.push({
-          atMs: at,
-          what: `isolate ${node}${f.node === LEADER_REF ? " (the leader)" : ""}`,
-          node,
-        });
-        return;
-      }
-      case "heal":
-        sim.heal();
-        applied.push({ atMs: at, what: "heal" });
-        return;
-      case "link": {
-        const from = resolve(f.from);
-        const to = resolve(f.to);
-        if (from === undefined || to === undefined) return;
-        const pairs = linkPairs(from, to, f.symmetric ?? true, allIds);
-        if (f.reset) {
-          for (const [a, b] of pairs) resetLink(a, b);
-          applied.push({ atMs: at, what: `link ${from}->${to} reset` });
-          return;
-        }
-        // on top of what the link has now (a site's latency stays unless the fault sets one)
-        const set = linkOf(f.set ?? {});
-        for (const [a, b] of pairs) {
-          const now = sim.network.link(a, b);
-          if (!original.has(`${a}>${b}`)) original.set(`${a}>${b}`, now);
-          sim.network.setLink(a, b, { ...now, ...set });
-        }
-        applied.push({ atMs: at, what: `link ${from}->${to} ${JSON.stringify(f.set)}` });
-        return;
-      }
-      case "recover": {
-        sim.heal();
-        for (const key of original.keys()) {
-          const [a, b] = key.split(">") as [string, string];
-          resetLink(a, b);
-        }
-        crashedLeaders.length = 0;
-        const restarted = clusterIds.filter((id) => !sim.isAlive(id));
-        for (const id of restarted) sim.restart(id);
-        applied.push({
-          atMs: at,
-          what: `recover${restarted.length > 0 ? `: restart ${restarted.join(", ")}` : ""}`,
-        });
-        return;
-      }
-    }
   }
 }
 

@@ -78,7 +78,7 @@ export function pickSubnet(pool: Subnet, used: readonly Subnet[], start: number)
     if (!used.some((u) => overlaps(candidate, u))) return candidate;
   }
   throw new Error(
-    `netns: no free subnet left in ${formatCidr(pool)}; pass another with --netns-subnet`,
+    `netns: no free subnet left in ${formatCidr(pool)}; set another in the config's netns.pool or netns.subnet`,
   );
 }
 

@@ -1,15 +1,16 @@
 // Partitions by the kernel: a table in each host's namespace with a set of cut peers and two
 // rules that drop every packet to or from them. Dropping (not rejecting) is what a cut cable
 // does: nothing comes back, so open connections stall until their own timeouts give up.
-// The runner's control channel comes from the bridge's address, which is never cut.
+// The runner's control channel comes from the bridge's address, which is never cut. The rules
+// count what they drop (`nft list table`), so a test can see a cut at work.
 
 /** The nft script that creates the (empty) table of a host. */
 export function firewallScript(table: string): string {
   return [
     `table inet ${table} {`,
     "  set cut { type ipv4_addr; }",
-    "  chain input { type filter hook input priority 0; policy accept; ip saddr @cut drop; }",
-    "  chain output { type filter hook output priority 0; policy accept; ip daddr @cut drop; }",
+    "  chain input { type filter hook input priority 0; policy accept; ip saddr @cut counter drop; }",
+    "  chain output { type filter hook output priority 0; policy accept; ip daddr @cut counter drop; }",
     "}",
     "",
   ].join("\n");

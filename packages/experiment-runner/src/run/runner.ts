@@ -6,10 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CHECKS_FILE, checkAndRecord, DEFAULT_TIME_BUDGET_MS } from "@paxos/analysis";
 import { scaleChaos } from "../chaos/resolve.js";
-import type { Variant } from "../config/resolve.js";
 import { type Experiment, resolveConfig } from "../config/resolve.js";
 import type { Mode, ResolvedConfig } from "../config/types.js";
-import { runSim } from "../modes/sim.js";
 import { type Progress, SilentProgress, summaryTable } from "../progress.js";
 import {
   createRunDir,
@@ -25,7 +23,9 @@ import {
 import { type Summary, summarize } from "../stats.js";
 import { configFor } from "../systems/resolve.js";
 import { prepareSystems, runVariant } from "../systems/run.js";
-import { type CheckResult, kindOf, type ProgressFn, type RunOutcome } from "./types.js";
+import { type CheckResult, kindOf, type RunModeOptions, type RunOutcome } from "./types.js";
+
+export type { RunModeOptions };
 
 export interface Overrides {
   mode?: Mode;
@@ -58,17 +58,6 @@ export function applyOverrides(exp: Experiment, o: Overrides): Experiment {
     c.repetitions = 1;
   }
   return resolveConfig(c);
-}
-
-export interface RunModeOptions {
-  config: ResolvedConfig;
-  variant: Variant;
-  repetition: number;
-  seed: number;
-  /** where the run may keep logs (local mode) */
-  dir: string;
-  onProgress?: ProgressFn;
-  aborted?: () => boolean;
 }
 
 export type ModeRunner = (opts: RunModeOptions) => Promise<RunOutcome>;
@@ -165,6 +154,19 @@ function recordCheckKinds(dir: string, outcome: RunOutcome, config: ResolvedConf
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/**
+ * env.json learns what the world did that only a run finds out (netns: whether the kernel or
+ * the transport delayed and dropped messages, since the kernel may lack netem).
+ */
+function recordWorld(dir: string, outcome: RunOutcome): void {
+  const shapedBy = outcome.extra.links_shaped_by;
+  if (shapedBy === undefined) return;
+  const file = join(dir, "env.json");
+  const env = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  if (env.links_shaped_by !== undefined) return;
+  writeJson(file, { ...env, links_shaped_by: shapedBy });
+}
+
 export async function runExperiment(
   exp: Experiment,
   opts: RunExperimentOptions = {},
@@ -212,6 +214,7 @@ export async function runExperiment(
         if (outcome.system?.history !== false) {
           outcome.checks.push(checkLinearizability(outcome, where, opts.checkBudgetMs));
         }
+        recordWorld(dir, outcome);
         const summary = summarize(config.name, outcome);
         writeRun(where, outcome, summary);
         recordCheckKinds(where, outcome, config);

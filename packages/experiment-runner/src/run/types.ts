@@ -3,7 +3,8 @@
 // files are derived from this, so sim and local results have one format.
 
 import type { ClientOperation } from "@paxos/core";
-import type { Mode } from "../config/types.js";
+import type { Variant } from "../config/resolve.js";
+import type { Mode, ResolvedConfig } from "../config/types.js";
 import type { PerSecond, SystemInfo } from "../systems/types.js";
 
 /** One client operation: one line of history.ndjson. Times in ms from the start of the run. */
@@ -90,4 +91,15 @@ export type ProgressFn = (doneMs: number, opsCompleted: number) => void;
 /** The machine cannot run the experiment (a missing binary, no free port, ...): exit code 2. */
 export class EnvironmentError extends Error {
   override readonly name = "EnvironmentError";
+}
+
+export interface RunModeOptions {
+  config: ResolvedConfig;
+  variant: Variant;
+  repetition: number;
+  seed: number;
+  /** where the run may keep logs (local mode) */
+  dir: string;
+  onProgress?: ProgressFn;
+  aborted?: () => boolean;
 }

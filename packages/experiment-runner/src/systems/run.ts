@@ -4,8 +4,8 @@
 
 import { mkdirSync } from "node:fs";
 import type { Variant } from "../config/resolve.js";
-import { historyChecks } from "../modes/local.js";
-import type { RunModeOptions } from "../run/runner.js";
+import { historyChecks } from "../modes/process-checks.js";
+import type { RunModeOptions } from "../run/types.js";
 import { EnvironmentError, type RunOutcome } from "../run/types.js";
 import { adapterFor } from "./registry.js";
 import { shapeOf } from "./resolve.js";

@@ -5,8 +5,7 @@
 import type { SystemSummary } from "@paxos/analysis";
 import type { FromSchema } from "json-schema-to-ts";
 import type { ResolvedConfig } from "../config/types.js";
-import type { RunModeOptions } from "../run/runner.js";
-import type { HistoryRecord, ProgressFn, RunOutcome } from "../run/types.js";
+import type { HistoryRecord, ProgressFn, RunModeOptions, RunOutcome } from "../run/types.js";
 import type { SYSTEM_SCHEMA } from "./schema.js";
 
 export const SYSTEM_KINDS = ["paxos-lab", "libpaxos3", "libfpaxos", "etcd"] as const;

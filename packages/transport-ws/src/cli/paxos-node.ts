@@ -1,5 +1,5 @@
 // paxos-node --cluster cluster.json --id n1 [--data-dir DIR] [--log-file FILE]
-//            [--log-level info] [--storage fsync|file|memory]
+//            [--log-level info] [--storage fsync|file|memory] [--seed N]
 //
 // Runs one node of the cluster file until SIGINT/SIGTERM, then closes its sockets, syncs its
 // durable log, flushes its log file and exits 0. Other exit codes (the README's table): 1 the
@@ -17,7 +17,7 @@ import { STORAGE_MODES, type StorageMode } from "../storage/node-storage.js";
 
 const USAGE = `usage: paxos-node --cluster FILE --id ID [--data-dir DIR] [--log-file FILE]
                   [--log-level trace|debug|info|warn|error|fatal|silent]
-                  [--storage fsync|file|memory]
+                  [--storage fsync|file|memory] [--seed N]
 
   --cluster    the cluster file (JSON; see packages/transport-ws/README.md)
   --id         which node of the file this process is
@@ -26,6 +26,9 @@ const USAGE = `usage: paxos-node --cluster FILE --id ID [--data-dir DIR] [--log-
   --log-level  default: the cluster file's logLevel, else info
   --storage    overrides the cluster file's storage: fsync (default: synced before sending),
                file (written, not synced: benchmarks), memory (no disk: benchmarks)
+  --seed       the engine's randomness (election jitter) and the client role's id come from
+               this seed, so a run replays; give every start of a node its own (default:
+               random)
   The cluster secret comes from the file or from PAXOS_CLUSTER_SECRET.`;
 
 const LEVELS = new Set(["trace", "debug", "info", "warn", "error", "fatal", "silent"]);
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
         "log-file": { type: "string" },
         "log-level": { type: "string" },
         storage: { type: "string" },
+        seed: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -100,6 +104,9 @@ async function main(): Promise<void> {
   const storage = values.storage as string | undefined;
   if (storage !== undefined && !(STORAGE_MODES as readonly string[]).includes(storage))
     die(`--storage ${JSON.stringify(storage)} is not one of ${STORAGE_MODES.join(", ")}`);
+  const seedText = values.seed as string | undefined;
+  if (seedText !== undefined && !/^\d{1,15}$/.test(seedText))
+    die(`--seed ${JSON.stringify(seedText)} is not a non-negative integer`);
   const level = (values["log-level"] as string | undefined) ?? cluster.file.logLevel ?? "info";
   if (!LEVELS.has(level))
     die(`--log-level ${JSON.stringify(level)} is not one of ${[...LEVELS].join(", ")}`);
@@ -129,6 +136,7 @@ async function main(): Promise<void> {
       dataDir,
       logger,
       ...(storage === undefined ? {} : { storage: storage as StorageMode }),
+      ...(seedText === undefined ? {} : { seed: Number(seedText) }),
     });
   } catch (error) {
     // Refusals (someone else's or a corrupt data dir, a port in use) are one line for a human;

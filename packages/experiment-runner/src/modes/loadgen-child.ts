@@ -1,0 +1,89 @@
+// The load generator of a real-process run, as a child process (dist/src/loadgen.js; its own
+// event loop, apart from the runner's and the nodes'): started with a spec file, it says when
+// its clients are connected (t = 0 of the run), how far it got, and the final reads' outcome.
+
+import { writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LoadgenSpec } from "../loadgen.js";
+import type { ProgressFn } from "../run/types.js";
+import { type Child, spawnChild, stopChild, waitForLine } from "./processes.js";
+
+/** a bound on a hang: the clients connect within it (see NODE_READY_MS) */
+const LOADGEN_READY_MS = 120_000;
+
+export interface FinalReads {
+  issued: number;
+  completed: number;
+  withinMs: number;
+}
+
+export class LoadgenChild {
+  /** the run's t = 0, epoch ms */
+  t0EpochMs = 0;
+  finalReads: FinalReads | undefined;
+
+  private constructor(readonly child: Child) {}
+
+  static async start(opts: {
+    spec: LoadgenSpec;
+    dir: string;
+    logFile: string;
+    env: NodeJS.ProcessEnv;
+    /** wraps the load generator's argv (netns: run it in the clients' host) */
+    command?: (argv: string[]) => string[];
+    onProgress?: ProgressFn;
+    finalReadsWithinMs?: number;
+  }): Promise<LoadgenChild> {
+    const specFile = join(opts.dir, "loadgen.json");
+    writeFileSync(specFile, `${JSON.stringify(opts.spec, null, 2)}\n`);
+    const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "loadgen.js");
+    const argv = (opts.command ?? ((a) => a))([process.execPath, bin, specFile]);
+    const child = spawnChild("loadgen", argv[0]!, argv.slice(1), opts.logFile, opts.env);
+    const lg = new LoadgenChild(child);
+    const durationMs = opts.spec.workload.durationMs;
+    child.onLine((line) => {
+      const f = /^FINAL (\d+) (\d+)/.exec(line);
+      if (f) {
+        lg.finalReads = {
+          issued: Number(f[1]),
+          completed: Number(f[2]),
+          withinMs: opts.finalReadsWithinMs ?? 0,
+        };
+      }
+      const m = /^PROGRESS (\d+) (\d+)/.exec(line);
+      if (m) opts.onProgress?.(Math.min(Number(m[1]), durationMs), Number(m[2]));
+    });
+    try {
+      const startLine = await waitForLine(child, /^START /, LOADGEN_READY_MS);
+      lg.t0EpochMs = Number(startLine.split(" ")[1]);
+    } catch (e) {
+      await stopChild(child, 500);
+      throw e;
+    }
+    return lg;
+  }
+
+  /**
+   * Waits for the load generator to finish; resolves with its exit code, or "interrupted"
+   * (after stopping it) when `aborted` says so first.
+   */
+  async finish(aborted?: () => boolean): Promise<number | string> {
+    let exit: number | string | undefined;
+    void this.child.exited.then((code) => {
+      exit = code;
+    });
+    while (exit === undefined) {
+      if (aborted?.()) {
+        await stopChild(this.child, 500);
+        return "interrupted";
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return exit;
+  }
+
+  stop(): Promise<void> {
+    return stopChild(this.child, 1_000);
+  }
+}
