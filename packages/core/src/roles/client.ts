@@ -134,7 +134,14 @@ export class Client {
       if (this.preferred === failed) this.preferred = o.replica;
       const backoff = Math.min(timing.clientRetryMs * 2 ** o.attempts, timing.clientRetryMaxMs);
       o.retryAt = now + backoff;
-      this.ctx.send(this.replicas[o.replica]!, { type: "request", command: o.command });
+      // A retry goes to every other replica at once (as PMMC's client broadcasts): trying them
+      // one by one, with backoff, let a client whose next choice was down or cut off from the
+      // leader wait seconds for a live one (seen in chaos runs). Replicas de-duplicate by
+      // (clientId, seq), so a command proposed by several is still applied once.
+      const request = { type: "request", command: o.command } as const;
+      for (let i = 0; i < this.replicas.length; i++) {
+        if (i !== failed || this.replicas.length === 1) this.ctx.send(this.replicas[i]!, request);
+      }
     }
   }
 

@@ -67,6 +67,9 @@ const NO_WAKE = Number.POSITIVE_INFINITY;
  * - Its highest round is persisted before a p1a leaves, so a restarted leader never reuses a
  *   ballot with a different value.
  */
+/** How many decided slots a leader resends at once to a replica that proposed into a decided one. */
+const RESEND_DECISIONS = 64;
+
 export class Leader {
   private state: LeaderState = "follower";
   private ballot: Ballot;
@@ -160,10 +163,19 @@ export class Leader {
   onPropose(from: NodeId, m: MessageOf<"propose">): void {
     this.replicaHeardAt.set(from, this.ctx.now);
     if (this.isDecided(m.slot)) {
-      // The replica has not learned this decision yet, or lost it: send it again.
+      // The replica has not learned this decision yet, or lost it: send it again, and the
+      // decisions after it this leader still holds. A replica proposes into the first slot it
+      // lacks; after a long partition it may lack hundreds, and one decision per round trip
+      // left it minutes behind (and its clients waiting) once the partition healed.
       const value = this.recentDecisions.get(m.slot)?.value;
-      if (value) this.ctx.send(from, { type: "decision", slot: m.slot, value });
-      else this.recover(m.slot);
+      if (value) {
+        this.ctx.send(from, { type: "decision", slot: m.slot, value });
+        for (let s = m.slot + 1; s < m.slot + RESEND_DECISIONS; s++) {
+          const next = this.recentDecisions.get(s);
+          if (next === undefined) break;
+          this.ctx.send(from, { type: "decision", slot: s, value: next.value });
+        }
+      } else this.recover(m.slot);
       if (!value || !sameBatch(value, m.value)) this.relocate(m.value);
       return;
     }
