@@ -44,6 +44,13 @@ interface Commander {
 const NO_WAKE = Number.POSITIVE_INFINITY;
 
 /**
+ * What a leader resends at once to a replica that proposed into a decided slot: the decisions
+ * it holds from that slot on, up to this many slots and (past the first) this many bytes.
+ */
+const RESEND_DECISIONS = 64;
+const RESEND_DECISION_BYTES = 1024 * 1024;
+
+/**
  * The leader of Paxos Made Moderately Complex, with the parts the paper leaves to the reader:
  *
  * - Scout and commanders live inside the leader as plain records rather than processes.
@@ -67,9 +74,6 @@ const NO_WAKE = Number.POSITIVE_INFINITY;
  * - Its highest round is persisted before a p1a leaves, so a restarted leader never reuses a
  *   ballot with a different value.
  */
-/** How many decided slots a leader resends at once to a replica that proposed into a decided one. */
-const RESEND_DECISIONS = 64;
-
 export class Leader {
   private state: LeaderState = "follower";
   private ballot: Ballot;
@@ -170,9 +174,11 @@ export class Leader {
       const value = this.recentDecisions.get(m.slot)?.value;
       if (value) {
         this.ctx.send(from, { type: "decision", slot: m.slot, value });
+        let bytes = 0;
         for (let s = m.slot + 1; s < m.slot + RESEND_DECISIONS; s++) {
           const next = this.recentDecisions.get(s);
-          if (next === undefined) break;
+          if (next === undefined || bytes + next.bytes > RESEND_DECISION_BYTES) break;
+          bytes += next.bytes;
           this.ctx.send(from, { type: "decision", slot: s, value: next.value });
         }
       } else this.recover(m.slot);
