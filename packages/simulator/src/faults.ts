@@ -10,12 +10,12 @@ import type { Simulation } from "./simulation.js";
 
 export function describeFault(f: ChaosFault): string {
   const at = `${f.atMs}ms`;
-  const who = (node: string) => (node === LEADER ? "the active leader" : node);
   switch (f.action) {
     case "crash":
-    case "restart":
     case "isolate":
-      return `${at} ${f.action} ${who(f.node)}`;
+      return `${at} ${f.action} ${f.node === LEADER ? "the active leader" : f.node}`;
+    case "restart":
+      return `${at} restart ${f.node === LEADER ? "the leader crashed as the active one" : f.node}`;
     case "partition":
       return `${at} partition ${f.groups.map((g) => `{${g.join(",")}}`).join(" | ")}`;
     case "heal":
