@@ -15,10 +15,8 @@ import {
   type ResolvedFault,
   SIM_ONLY_NEMESES,
 } from "../config/types.js";
+import { EVERY_REF as EVERY, LEADER_REF as LEADER } from "../faults/refs.js";
 import { seededStream } from "../workload.js";
-
-export const LEADER = "@leader";
-export const EVERY = "*";
 
 /**
  * The mix's weight for a nemesis: as written (0 if the mix leaves it out); without a mix, 1 for
