@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import { healWindows } from "../src/chaos/schedule.js";
 import { crashTolerance } from "../src/chaos/tolerance.js";
 import { resolveConfig } from "../src/config/resolve.js";
-import { type ChaosSchedule, type Fault, NEMESES } from "../src/config/types.js";
+import { type ChaosSchedule, type Fault, NEMESES, SIM_ONLY_NEMESES } from "../src/config/types.js";
 import { baseConfig, cli, issuesOf, removeDir, tempDir, writeConfig } from "./helpers.js";
 
 const timing = {
@@ -111,6 +111,18 @@ test("rate and mix: the schedule follows them; local mode leaves out the sim-onl
     s.faults.flatMap((f) => (f.action === "link" && f.set ? Object.keys(f.set) : [])),
   );
   assert.ok(simSets.includes("duplicate") && simSets.includes("reorder"));
+  // the weather nemesis: loss, duplication and reordering on every link at once
+  assert.ok(
+    sim.schedules.some((s) =>
+      s.faults.some(
+        (f) =>
+          f.action === "link" &&
+          f.from === "*" &&
+          f.set?.loss !== undefined &&
+          f.set.duplicate !== undefined,
+      ),
+    ),
+  );
 });
 
 /** Plays a flat schedule symbolically: most nodes down at once, most partitions at once. */
@@ -234,7 +246,7 @@ test("chaos validation: every problem with its JSON path and a hint", () => {
       {
         // every nemesis local mode can play, each at weight 0
         mix: Object.fromEntries(
-          NEMESES.filter((k) => k !== "duplicate" && k !== "reorder").map((k) => [k, 0]),
+          NEMESES.filter((k) => !SIM_ONLY_NEMESES.includes(k)).map((k) => [k, 0]),
         ),
       },
     ),
@@ -268,11 +280,11 @@ test("chaos validation: every problem with its JSON path and a hint", () => {
 
 test("duplicated and reordered messages are sim only: local mode says so, at the path", () => {
   const local = issuesOf(
-    chaosConfig({ mode: "local" }, { mix: { duplicate: 1, reorder: 2, crash: 1 } }),
+    chaosConfig({ mode: "local" }, { mix: { duplicate: 1, reorder: 2, weather: 1, crash: 1 } }),
   );
   assert.equal(
     local.map((i) => i.path),
-    ["/chaos/mix/duplicate", "/chaos/mix/reorder"],
+    ["/chaos/mix/duplicate", "/chaos/mix/reorder", "/chaos/mix/weather"],
   );
   assert.match(local[0]!.message, /"duplicate" nemesis is simulated only \(mode is "local"\)/);
   assert.match(local[0]!.hint, /TCP, which never duplicates or reorders/);

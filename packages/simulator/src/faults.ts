@@ -1,59 +1,33 @@
-// Fault schedules: plain data (so a failing run can print the schedule it ran) and the code that
-// plays one into a simulation. Faults that depend on the cluster's state at the time (crash or
-// isolate "the current leader") are resolved when they fire, from the simulation itself, so they
-// replay with the seed like everything else.
+// Plays a fault schedule (chaos/schedule.ts's faults: plain data, so a failing run can print the
+// schedule it ran) into a simulation. "@leader" (crash or isolate the current leader, restart
+// the leader crashed so) is resolved when the fault fires, from the simulation itself, so it
+// replays with the seed like everything else.
 
+import { type ChaosFault, EVERY, LEADER, type LinkChange } from "./chaos/schedule.js";
 import type { NetStateLog } from "./liveness.js";
 import type { LinkSpec } from "./network.js";
 import type { Simulation } from "./simulation.js";
 
-export type Fault =
-  /** set loss, duplication and reordering on every link (the default link settings) */
-  | {
-      readonly atMs: number;
-      readonly kind: "weather";
-      readonly lossRate: number;
-      readonly duplicateRate: number;
-      readonly reorderRate: number;
-    }
-  /** cut links between groups (see Network.partition: unlisted nodes stay connected) */
-  | {
-      readonly atMs: number;
-      readonly kind: "partition";
-      readonly groups: readonly (readonly string[])[];
-    }
-  /** cut every link of the node whose leader is active (nothing if none is) */
-  | { readonly atMs: number; readonly kind: "isolateLeader" }
-  /** remove every cut */
-  | { readonly atMs: number; readonly kind: "heal" }
-  /** crash the active leader's node (or, if none is active, a leader node picked at random) */
-  | { readonly atMs: number; readonly kind: "crashLeader"; readonly restartAtMs: number }
-  /** crash one node */
-  | {
-      readonly atMs: number;
-      readonly kind: "crash";
-      readonly node: string;
-      readonly restartAtMs: number;
-    }
-  /** heal, clear the weather and restart every crashed node: the end of all faults */
-  | { readonly atMs: number; readonly kind: "recoverAll" };
-
-export function describeFault(f: Fault): string {
-  switch (f.kind) {
-    case "weather":
-      return `${f.atMs}ms weather loss=${f.lossRate.toFixed(3)} dup=${f.duplicateRate.toFixed(3)} reorder=${f.reorderRate.toFixed(3)}`;
-    case "partition":
-      return `${f.atMs}ms partition ${f.groups.map((g) => `{${g.join(",")}}`).join(" | ")}`;
-    case "isolateLeader":
-      return `${f.atMs}ms isolate the active leader`;
-    case "heal":
-      return `${f.atMs}ms heal`;
-    case "crashLeader":
-      return `${f.atMs}ms crash the active leader, restart at ${f.restartAtMs}ms`;
+export function describeFault(f: ChaosFault): string {
+  const at = `${f.atMs}ms`;
+  switch (f.action) {
     case "crash":
-      return `${f.atMs}ms crash ${f.node}, restart at ${f.restartAtMs}ms`;
-    case "recoverAll":
-      return `${f.atMs}ms heal everything, restart every crashed node`;
+    case "isolate":
+      return `${at} ${f.action} ${f.node === LEADER ? "the active leader" : f.node}`;
+    case "restart":
+      return `${at} restart ${f.node === LEADER ? "the leader crashed as the active one" : f.node}`;
+    case "partition":
+      return `${at} partition ${f.groups.map((g) => `{${g.join(",")}}`).join(" | ")}`;
+    case "heal":
+      return `${at} heal`;
+    case "recover":
+      return `${at} heal everything, reset every link, restart every crashed node`;
+    case "link": {
+      const link = `${f.from}<->${f.to}`;
+      if (!("set" in f)) return `${at} reset ${link}`;
+      const set = Object.entries(f.set).map(([k, v]) => `${k}=${v}`);
+      return `${at} link ${link} ${set.join(" ")}`;
+    }
   }
 }
 
@@ -61,71 +35,102 @@ export function describeFault(f: Fault): string {
  * Schedule every fault into the simulation (times must not be in its past). With a log, the
  * network's state is recorded after every change, for the during-fault liveness check.
  */
-export function applyFaults(sim: Simulation, faults: readonly Fault[], log?: NetStateLog): void {
+export function applyFaults(
+  sim: Simulation,
+  faults: readonly ChaosFault[],
+  log?: NetStateLog,
+): void {
   // Only used when no leader is active: picks a leader node to crash, deterministically.
   const fallback = sim.rng.fork("faults/fallback");
-  const record = () => log?.record();
+  /** leaders crashed as "@leader", in order: what a restart of "@leader" brings back */
+  const crashedLeaders: string[] = [];
+  /** each changed directed link's settings before its first change */
+  const original = new Map<string, Required<LinkSpec>>();
   for (const f of faults) {
     sim.at(f.atMs, () => {
       play(f);
-      record();
+      log?.record();
     });
   }
-  function play(f: Fault): void {
-    switch (f.kind) {
-      case "weather":
-        setWeather(sim, f);
+
+  function play(f: ChaosFault): void {
+    switch (f.action) {
+      case "crash": {
+        const victim = f.node === LEADER ? leaderToCrash() : f.node;
+        if (victim === undefined || !sim.isAlive(victim)) return;
+        if (f.node === LEADER) crashedLeaders.push(victim);
+        sim.crash(victim);
         return;
+      }
+      case "restart": {
+        const id = f.node === LEADER ? crashedLeaders.shift() : f.node;
+        if (id !== undefined && !sim.isAlive(id)) sim.restart(id);
+        return;
+      }
+      case "isolate": {
+        const id = f.node === LEADER ? sim.activeLeader() : f.node;
+        if (id !== undefined) sim.isolate(id);
+        return;
+      }
       case "partition":
         sim.partition(f.groups);
         return;
-      case "isolateLeader": {
-        const leader = sim.activeLeader();
-        if (leader !== undefined) sim.isolate(leader);
-        return;
-      }
       case "heal":
         sim.heal();
         return;
-      case "crashLeader": {
-        let victim = sim.activeLeader();
-        if (victim === undefined) {
-          const alive = sim.nodesWithRole("leader").filter((id) => sim.isAlive(id));
-          if (alive.length === 0) return;
-          victim = fallback.pick(alive);
+      case "link":
+        for (const [a, b] of pairs(f.from, f.to)) {
+          const key = `${a}>${b}`;
+          if ("set" in f) {
+            if (!original.has(key)) original.set(key, sim.network.link(a, b));
+            sim.network.setLink(a, b, { ...sim.network.link(a, b), ...linkSettings(f.set) });
+          } else {
+            const was = original.get(key);
+            if (was) sim.network.setLink(a, b, was);
+            original.delete(key);
+          }
         }
-        crashUntil(sim, victim, f.restartAtMs, record);
         return;
-      }
-      case "crash":
-        crashUntil(sim, f.node, f.restartAtMs, record);
-        return;
-      case "recoverAll":
+      case "recover":
         sim.heal();
-        setWeather(sim, { lossRate: 0, duplicateRate: 0, reorderRate: 0 });
+        for (const [key, was] of original) {
+          const [a, b] = key.split(">") as [string, string];
+          sim.network.setLink(a, b, was);
+        }
+        original.clear();
+        crashedLeaders.length = 0;
         for (const id of sim.nodeIds) if (!sim.isAlive(id)) sim.restart(id);
         return;
     }
   }
+
+  function leaderToCrash(): string | undefined {
+    const active = sim.activeLeader();
+    if (active !== undefined) return active;
+    const alive = sim.nodesWithRole("leader").filter((id) => sim.isAlive(id));
+    return alive.length === 0 ? undefined : fallback.pick(alive);
+  }
+
+  /** The directed links a symmetric link fault between `from` and `to` touches. */
+  function pairs(from: string, to: string): [string, string][] {
+    const ends = (x: string) => (x === EVERY ? sim.nodeIds : [x]);
+    const out = new Map<string, [string, string]>();
+    for (const a of ends(from)) {
+      for (const b of ends(to)) {
+        if (a === b) continue;
+        out.set(`${a}>${b}`, [a, b]);
+        out.set(`${b}>${a}`, [b, a]);
+      }
+    }
+    return [...out.values()];
+  }
 }
 
-function setWeather(
-  sim: Simulation,
-  w: Pick<LinkSpec, "lossRate" | "duplicateRate" | "reorderRate">,
-) {
-  sim.network.setDefaultLink({
-    lossRate: w.lossRate ?? 0,
-    duplicateRate: w.duplicateRate ?? 0,
-    reorderRate: w.reorderRate ?? 0,
-  });
-}
-
-/** Crash `id` if it is up, and restart it at `restartAtMs` if it is still down then. */
-function crashUntil(sim: Simulation, id: string, restartAtMs: number, restarted: () => void): void {
-  if (!sim.isAlive(id)) return;
-  sim.crash(id);
-  sim.at(Math.max(restartAtMs, sim.now), () => {
-    if (!sim.isAlive(id)) sim.restart(id);
-    restarted();
-  });
+function linkSettings(c: LinkChange): Partial<LinkSpec> {
+  return {
+    ...(c.latencyMs !== undefined ? { latency: { kind: "constant", ms: c.latencyMs } } : {}),
+    ...(c.loss !== undefined ? { lossRate: c.loss } : {}),
+    ...(c.duplicate !== undefined ? { duplicateRate: c.duplicate } : {}),
+    ...(c.reorder !== undefined ? { reorderRate: c.reorder } : {}),
+  };
 }

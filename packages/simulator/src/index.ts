@@ -1,6 +1,17 @@
 // Public API of @paxos/simulator.
 
 export {
+  type ChaosFault,
+  type ChaosScheduleOptions,
+  chaosSchedule,
+  EVERY,
+  LEADER,
+  type LinkChange,
+  NEMESES,
+  type Nemesis,
+  SIM_ONLY_NEMESES,
+} from "./chaos/schedule.js";
+export {
   checkAgreement,
   checkAtMostOnce,
   checkCommitsResumed,
@@ -29,7 +40,7 @@ export {
   type HoleStarvationStall,
   type LostDecisionStall,
 } from "./diagnosis.js";
-export { applyFaults, describeFault, type Fault } from "./faults.js";
+export { applyFaults, describeFault } from "./faults.js";
 export { EventQueue } from "./heap.js";
 export {
   LatencyConfigError,
@@ -84,15 +95,13 @@ export {
   CHAOS_TIMING,
   type ChaosCaseOptions,
   type ChaosCaseResult,
-  type ChaosOptions,
   type ClusterPreset,
   isPresetName,
   PRESETS,
   type PresetName,
-  randomFaults,
   runChaosCase,
+  SCHEDULES,
   type ScheduleKind,
-  splitBrainFaults,
 } from "./scenarios.js";
 export { type Action, Simulation } from "./simulation.js";
 export { type LatencySummary, summarize } from "./stats.js";

@@ -1,113 +1,18 @@
-// Seeded chaos: random fault schedules, the small clusters the safety tests sweep, and
+// Seeded chaos: the small clusters the safety tests sweep, the two nemesis mixes they draw
+// from the one chaos generator (chaos/schedule.ts, the runner's too), and
 // `runChaosCase(preset, seed)`, the one function both the tests and the replay tool call, so a
 // failing seed reported by a test reruns bit for bit with `node .../replay.js <preset> <seed>`.
 
 import { DEFAULT_TIMING, type Role, type Timing } from "@paxos/core";
 import { flexible, grid, majority, type QuorumSystem } from "@paxos/quorum-system";
+import { type ChaosFault, type ChaosScheduleOptions, chaosSchedule } from "./chaos/schedule.js";
 import { checkCommitsResumed, checkSafety, type Violation } from "./checkers.js";
 import type { NodeSpec, SimulationConfig } from "./cluster.js";
-import { applyFaults, type Fault } from "./faults.js";
+import { applyFaults } from "./faults.js";
 import { defaultLivenessBoundMs, NetStateLog, type ProgressReport } from "./liveness.js";
 import type { NetworkSpec } from "./network.js";
 import { SimRng } from "./rng.js";
 import { Simulation } from "./simulation.js";
-
-export interface ChaosOptions {
-  /** nodes that partitions split and crashes hit */
-  readonly servers: readonly string[];
-  /** client nodes: sometimes placed inside partition groups, rarely crashed */
-  readonly clients?: readonly string[];
-  /** faults start at or after this time */
-  readonly fromMs: number;
-  /** every fault is over at this time: healed, weather cleared, crashed nodes restarted */
-  readonly healByMs: number;
-  readonly maxLossRate?: number;
-  readonly maxDuplicateRate?: number;
-  readonly maxReorderRate?: number;
-  /** most partition episodes (they do not overlap; each ends with a heal) */
-  readonly maxPartitions?: number;
-  /** most crashes (leader crashes mostly, sometimes any server, rarely a client) */
-  readonly maxCrashes?: number;
-}
-
-/**
- * A random schedule: one "weather" (loss, duplication, reordering) for the whole fault window,
- * non-overlapping partition episodes (a random split of the servers, or the active leader cut
- * off), and crashes with restarts. Ends with `recoverAll` at healByMs.
- */
-export function randomFaults(rng: SimRng, o: ChaosOptions): Fault[] {
-  const faults: Fault[] = [];
-  const { fromMs, healByMs } = o;
-  const span = healByMs - fromMs;
-  if (!(span > 0))
-    throw new RangeError(`randomFaults: need fromMs < healByMs, got ${fromMs}, ${healByMs}`);
-  const round = (t: number) => Math.round(t);
-  faults.push({
-    atMs: fromMs,
-    kind: "weather",
-    lossRate: rng.uniform(0, o.maxLossRate ?? 0.1),
-    duplicateRate: rng.uniform(0, o.maxDuplicateRate ?? 0.1),
-    reorderRate: rng.uniform(0, o.maxReorderRate ?? 0.2),
-  });
-
-  // Partition episodes, one after the other.
-  const episodes = rng.int(0, o.maxPartitions ?? 3);
-  let t = fromMs;
-  for (let i = 0; i < episodes; i++) {
-    const start = t + rng.uniform(0, span / (episodes + 1));
-    const end = start + rng.uniform(span / 20, span / 2);
-    if (end >= healByMs) break;
-    const atMs = round(start);
-    if (rng.chance(0.3)) {
-      faults.push({ atMs, kind: "isolateLeader" });
-    } else {
-      faults.push({
-        atMs,
-        kind: "partition",
-        groups: randomGroups(rng, o.servers, o.clients ?? []),
-      });
-    }
-    faults.push({ atMs: round(end), kind: "heal" });
-    t = end;
-  }
-
-  // Crashes, independent of the partitions.
-  const crashes = rng.int(0, o.maxCrashes ?? 2);
-  for (let i = 0; i < crashes; i++) {
-    const atMs = round(rng.uniform(fromMs, healByMs - 1));
-    const restartAtMs = Math.min(healByMs, round(atMs + rng.uniform(span / 30, span / 2)));
-    const u = rng.next();
-    const clients = o.clients ?? [];
-    if (u < 0.65) faults.push({ atMs, kind: "crashLeader", restartAtMs });
-    else if (u < 0.9 || clients.length === 0) {
-      faults.push({ atMs, kind: "crash", node: rng.pick(o.servers), restartAtMs });
-    } else faults.push({ atMs, kind: "crash", node: rng.pick(clients), restartAtMs });
-  }
-
-  faults.push({ atMs: healByMs, kind: "recoverAll" });
-  // Stable sort by time keeps generation order for ties.
-  return faults
-    .map((f, i) => [f, i] as const)
-    .sort((a, b) => a[0].atMs - b[0].atMs || a[1] - b[1])
-    .map(([f]) => f);
-}
-
-/** Split the servers into 2 or 3 non-empty groups; clients join a random group half the time. */
-function randomGroups(
-  rng: SimRng,
-  servers: readonly string[],
-  clients: readonly string[],
-): string[][] {
-  const shuffled = rng.shuffle([...servers]);
-  const k = shuffled.length >= 3 && rng.chance(0.3) ? 3 : 2;
-  const groups: string[][] = Array.from({ length: k }, () => []);
-  // one member each, so no group is empty; the rest at random
-  shuffled.forEach((id, i) => {
-    groups[i < k ? i : rng.below(k)]!.push(id);
-  });
-  if (rng.chance(0.5)) for (const c of clients) groups[rng.below(k)]!.push(c);
-  return groups;
-}
 
 // ---------------------------------------------------------------- clusters
 
@@ -255,7 +160,7 @@ export interface ChaosCaseResult {
   readonly seed: number;
   readonly schedule: ScheduleKind;
   readonly sim: Simulation;
-  readonly faults: readonly Fault[];
+  readonly faults: readonly ChaosFault[];
   readonly healedAtMs: number;
   /** agreement, validity, at-most-once, order, results */
   readonly safety: Violation[];
@@ -315,10 +220,7 @@ export function runChaosCase(
     ...(options.onDrop ? { onDrop: options.onDrop } : {}),
   });
   const rng = sim.rng.fork("chaos");
-  const faults =
-    schedule === "random"
-      ? randomFaults(rng, { servers: p.servers, clients: p.clients, fromMs, healByMs })
-      : splitBrainFaults(rng, p.servers, fromMs, healByMs);
+  const faults = chaosSchedule(rng, SCHEDULES[schedule](p, fromMs, healByMs));
   const log = new NetStateLog(sim);
   applyFaults(sim, faults, log);
   sim.runUntil(healByMs + resumeWithinMs);
@@ -346,32 +248,53 @@ export function runChaosCase(
 }
 
 /**
- * A schedule built to split the brain of a cluster whose quorums do not intersect: cut the
- * servers into a minority holding the current leader and a majority, long enough for the
- * majority side to elect its own leader, with loss and reordering so slots are in flight at
- * the cut. Under intersecting quorums the minority side cannot commit and nothing goes wrong;
- * with phase1 = phase2 = 2 of 5 both sides commit different batches into the same slots.
+ * The sweeps' two nemesis mixes over the fault window [fromMs, healByMs].
+ * - random: every nemesis but the slow link's long delays: crashes of any node (servers of
+ *   every role, now and then a client) and of the active leader, at most two down at once;
+ *   partitions into halves (clients sometimes inside them), the leader cut off, a bridge node;
+ *   loss, duplication and reordering on every link ("weather") or loss on one node's links.
+ * - split-brain: built to split the brain of a cluster whose quorums do not intersect: long
+ *   partitions into a minority and a majority (long enough for the side without the leader to
+ *   elect its own), with mild loss and reordering so slots are in flight at the cut. Under
+ *   intersecting quorums the minority side cannot commit and nothing goes wrong; with
+ *   phase1 = phase2 = 2 of 5 both sides commit different batches into the same slots.
  */
-export function splitBrainFaults(
-  rng: SimRng,
-  servers: readonly string[],
-  fromMs: number,
-  healByMs: number,
-): Fault[] {
-  const shuffled = rng.shuffle([...servers]);
-  const small = Math.max(1, Math.floor(shuffled.length / 2));
-  const at = Math.round(rng.uniform(fromMs, fromMs + (healByMs - fromMs) / 3));
-  const end = Math.round(rng.uniform(at + (healByMs - at) / 2, healByMs));
-  return [
-    {
-      atMs: fromMs,
-      kind: "weather",
-      lossRate: rng.uniform(0, 0.05),
-      duplicateRate: 0,
-      reorderRate: rng.uniform(0, 0.1),
+export const SCHEDULES: Record<
+  ScheduleKind,
+  (p: ClusterPreset, fromMs: number, healByMs: number) => ChaosScheduleOptions
+> = {
+  random: (p, fromMs, healByMs) => ({
+    nodes: p.servers,
+    clients: p.clients,
+    startMs: fromMs,
+    healByMs,
+    meanIntervalMs: (healByMs - fromMs) / 10,
+    quietMs: 0,
+    faultDurationMs: [(healByMs - fromMs) / 30, (healByMs - fromMs) / 2],
+    intensity: { slowMs: [5, 20], loss: [0, 0.2], duplicate: [0, 0.2], reorder: [0, 0.3] },
+    weights: {
+      crash: 1,
+      killLeader: 2,
+      partitionHalves: 1.5,
+      isolateLeader: 1,
+      bridge: 0.5,
+      weather: 8,
+      lossyLink: 1,
+      slowLink: 1,
+      duplicate: 0.5,
+      reorder: 0.5,
     },
-    { atMs: at, kind: "partition", groups: [shuffled.slice(0, small), shuffled.slice(small)] },
-    { atMs: end, kind: "heal" },
-    { atMs: healByMs, kind: "recoverAll" },
-  ];
-}
+    maxConcurrentCrashes: 2,
+  }),
+  "split-brain": (p, fromMs, healByMs) => ({
+    nodes: p.servers,
+    startMs: fromMs,
+    healByMs,
+    meanIntervalMs: (healByMs - fromMs) / 8,
+    quietMs: 0,
+    faultDurationMs: [(healByMs - fromMs) / 2, healByMs - fromMs],
+    intensity: { slowMs: [0, 0], loss: [0, 0.05], duplicate: [0, 0], reorder: [0, 0.1] },
+    weights: { partitionHalves: 3, weather: 1 },
+    maxConcurrentCrashes: 0,
+  }),
+};

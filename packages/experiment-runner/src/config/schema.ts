@@ -5,6 +5,7 @@
 // The `description` of a property doubles as the one-line hint printed with an error about it.
 
 import { TIMING_KEYS } from "@paxos/core";
+import type { Nemesis as SimNemesis } from "@paxos/simulator";
 import { SYSTEMS_PROPERTIES } from "../systems/schema.js";
 
 const ms = (description: string) => ({ type: "number", minimum: 0, description }) as const;
@@ -376,7 +377,10 @@ const probabilitySpan = (description: string) => {
   return { ...span(description), items: [bound, bound] } as const;
 };
 
-/** The nemeses a `chaos` section mixes (see src/chaos/schedule.ts), with what each does. */
+/**
+ * The nemeses a `chaos` section mixes (the simulator's chaos generator, @paxos/simulator's
+ * src/chaos/schedule.ts, plays them), with what each does.
+ */
 const nemesisWeights = {
   crash: "crash a random node (SIGKILL in local mode) and restart it later",
   killLeader: "crash the current leader and restart it later",
@@ -387,7 +391,9 @@ const nemesisWeights = {
   lossyLink: "drop messages on the links of one node: loss rate from intensity.loss",
   duplicate: "sim only: duplicate messages on every link (intensity.duplicate)",
   reorder: "sim only: reorder messages on every link (intensity.reorder)",
-} as const;
+  weather:
+    "sim only: loss, duplication and reordering on every link at once (intensity.loss, .duplicate, .reorder)",
+} as const satisfies Record<SimNemesis, string>;
 export type Nemesis = keyof typeof nemesisWeights;
 export const NEMESES = Object.keys(nemesisWeights) as readonly Nemesis[];
 

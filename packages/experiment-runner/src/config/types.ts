@@ -6,7 +6,7 @@
 
 import type { FromSchema } from "json-schema-to-ts";
 import type { ResolvedSystem } from "../systems/types.js";
-import type { CONFIG_SCHEMA, Nemesis } from "./schema.js";
+import type { CONFIG_SCHEMA } from "./schema.js";
 
 export { NEMESES, type Nemesis } from "./schema.js";
 
@@ -53,7 +53,7 @@ export type ResolvedChaos = Omit<Chaos, "rate" | "schedules"> &
   };
 
 /** Nemeses only the simulator can play (the WebSocket transport runs over TCP). */
-export const SIM_ONLY_NEMESES: readonly Nemesis[] = ["duplicate", "reorder"];
+export { SIM_ONLY_NEMESES } from "@paxos/simulator";
 
 /** Everything filled in; sweeps expanded into concrete variants that each carry a label. */
 export type ResolvedConfig = Omit<DefaultedConfig, "quorums" | "chaos" | "liveness" | "systems"> & {

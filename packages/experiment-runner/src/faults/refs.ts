@@ -2,12 +2,13 @@
 // A leaf module: the config's resolver and every fault player use it, so neither imports the
 // other.
 
+import { EVERY, LEADER } from "@paxos/simulator";
 import type { Fault } from "../config/types.js";
 
-/** in a fault: the node that leads when the fault fires */
-export const LEADER_REF = "@leader";
+/** in a fault: the node that leads when the fault fires (the chaos generator's name for it) */
+export const LEADER_REF = LEADER;
 /** in a link fault: every other node */
-export const EVERY_REF = "*";
+export const EVERY_REF = EVERY;
 
 /** Faults in the order they happen (stable for equal times). */
 export function faultSchedule(faults: readonly Fault[]): Fault[] {
