@@ -61,7 +61,14 @@ export type Message =
   // leader (commander) -> acceptor: phase 2a
   | { readonly type: "p2a"; readonly ballot: Ballot; readonly slot: number; readonly value: Batch }
   // acceptor -> leader: phase 2b, carrying the acceptor's promised ballot
-  | { readonly type: "p2b"; readonly ballot: Ballot; readonly slot: number }
+  // (`accepted`: whether it accepted that p2a; a refusal says only "I promised `ballot`", and
+  // must never count towards a phase-2 quorum, even of a commander of that very ballot)
+  | {
+      readonly type: "p2b";
+      readonly ballot: Ballot;
+      readonly slot: number;
+      readonly accepted: boolean;
+    }
   // active leader -> leaders, replicas and acceptors: "I lead with this ballot, and a phase-2
   // quorum of acceptors and a replica answer me". Only this holds other leaders off.
   | { readonly type: "heartbeat"; readonly ballot: Ballot; readonly decidedBelow: number }

@@ -57,7 +57,12 @@ test("an acceptor never accepts a pvalue below its promise", () => {
   acceptor.onP2a("L1", { type: "p2a", ballot: b(4), slot: 0, value: batch("x") });
   assert.is(acceptor.accepted(0), undefined);
   assert.equal(ctx.persisted, []);
-  assert.equal(ctx.take("p2b")[0]?.message, { type: "p2b", ballot: b(5, "L2"), slot: 0 });
+  assert.equal(ctx.take("p2b")[0]?.message, {
+    type: "p2b",
+    ballot: b(5, "L2"),
+    slot: 0,
+    accepted: false,
+  });
 });
 
 test("an acceptor accepts at its promise or above, raising the promise, persisted before the p2b", () => {

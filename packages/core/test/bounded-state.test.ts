@@ -179,7 +179,7 @@ test("a leader persists its decided prefix every persistDecidedEverySlots and sc
   const every = DEFAULT_LEADER.persistDecidedEverySlots;
   for (let slot = 0; slot < every + 10; slot++) {
     leader.onPropose("R1", { type: "propose", slot, value: batch(slot) });
-    for (const a of ["a1", "a2"]) leader.onP2b(a, { type: "p2b", ballot, slot });
+    for (const a of ["a1", "a2"]) leader.onP2b(a, { type: "p2b", ballot, slot, accepted: true });
   }
   const decided = ctx.persisted.filter((r) => r.type === "decided");
   assert.equal(decided, [{ type: "decided", below: every }]);
@@ -193,7 +193,7 @@ test("once a majority of replicas report durable snapshots, the active leader se
   for (const a of A3) leader.onP1b(a, p1b(ballot, []));
   for (let slot = 0; slot < 100; slot++) {
     leader.onPropose("R1", { type: "propose", slot, value: batch(slot) });
-    for (const a of ["a1", "a2"]) leader.onP2b(a, { type: "p2b", ballot, slot });
+    for (const a of ["a1", "a2"]) leader.onP2b(a, { type: "p2b", ballot, slot, accepted: true });
   }
   leader.onSnapshotted("R1", { type: "snapshotted", slot: 80 });
   assert.equal(ctx.take("trim"), [], "one replica of three is not a majority");

@@ -76,7 +76,11 @@ test("a leader's p2a to other acceptors may leave before its own acceptor's reco
     ["accept"],
   );
   assert.not.ok(late.includes("p2a"));
-  leader.receive("n2", { type: "p2b", ballot: leader.leader!.currentBallot, slot: 0 }, cluster.now);
+  leader.receive(
+    "n2",
+    { type: "p2b", ballot: leader.leader!.currentBallot, slot: 0, accepted: true },
+    cluster.now,
+  );
   const decided = leader.drain();
   assert.is(decided.persists.length, 0);
   assert.is(decided.sendsBeforePersist, decided.sends.length);

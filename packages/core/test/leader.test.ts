@@ -105,9 +105,9 @@ test("phase 2 decides on a phase-2 quorum (flexible phase2=2) and tells every re
   const { ctx, leader } = startLeader({ acceptors: A5, quorum });
   const ballot = adopt(ctx, leader, {}, ["a1", "a2", "a3", "a4"]);
   leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
-  leader.onP2b("a5", { type: "p2b", ballot, slot: 0 });
+  leader.onP2b("a5", { type: "p2b", ballot, slot: 0, accepted: true });
   assert.is(ctx.take("decision").length, 0, "one acceptor is not a phase-2 quorum");
-  leader.onP2b("a3", { type: "p2b", ballot, slot: 0 });
+  leader.onP2b("a3", { type: "p2b", ballot, slot: 0, accepted: true });
   const decisions = ctx.take("decision");
   assert.equal(
     decisions.map((e) => e.to),
@@ -121,16 +121,30 @@ test("p2b votes for an older ballot of the same leader do not count", () => {
   const ballot = adopt(ctx, leader);
   leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
   const stale = { round: ballot.round - 1, leader: "L1" };
-  leader.onP2b("a1", { type: "p2b", ballot: stale, slot: 0 });
-  leader.onP2b("a2", { type: "p2b", ballot: stale, slot: 0 });
+  leader.onP2b("a1", { type: "p2b", ballot: stale, slot: 0, accepted: true });
+  leader.onP2b("a2", { type: "p2b", ballot: stale, slot: 0, accepted: true });
   assert.is(ctx.take("decision").length, 0);
+});
+
+test("a refusal carrying the leader's current ballot is not an acceptance (majority3 seed 571)", () => {
+  // An acceptor that promised this ballot after refusing an older p2a of the same leader
+  // answers that p2a with its promise: the same ballot the leader's commander now runs.
+  const { ctx, leader } = startLeader();
+  const ballot = adopt(ctx, leader);
+  leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
+  leader.onP2b("a1", { type: "p2b", ballot, slot: 0, accepted: false });
+  leader.onP2b("a2", { type: "p2b", ballot, slot: 0, accepted: false });
+  assert.is(ctx.take("decision").length + ctx.take("commit").length, 0, "nothing decided");
+  leader.onP2b("a1", { type: "p2b", ballot, slot: 0, accepted: true });
+  leader.onP2b("a2", { type: "p2b", ballot, slot: 0, accepted: true });
+  assert.ok(ctx.take("decision").length + ctx.take("commit").length > 0, "decided on acceptances");
 });
 
 test("a preempted leader follows the higher ballot and does not scout while it hears heartbeats", () => {
   const { ctx, leader } = startLeader();
   const ballot = adopt(ctx, leader);
   const higher = { round: ballot.round + 1, leader: "L2" };
-  leader.onP2b("a1", { type: "p2b", ballot: higher, slot: 0 });
+  leader.onP2b("a1", { type: "p2b", ballot: higher, slot: 0, accepted: false });
   assert.not.ok(leader.isActive);
   assert.equal(ctx.events.at(-1), { type: "leadership", ballot, active: false });
   ctx.take("p1a");
@@ -307,7 +321,7 @@ test("thrifty targets come from acceptors that answer; a suspect is replaced at 
     ctx.take("p2a").map((e) => e.to),
     ["a2", "a3"],
   );
-  leader.onP2b("a2", { type: "p2b", ballot, slot: 0 });
+  leader.onP2b("a2", { type: "p2b", ballot, slot: 0, accepted: true });
   ctx.now += 5;
   leader.onPropose("R1", { type: "propose", slot: 1, value: one("y") });
   assert.equal(
@@ -317,7 +331,7 @@ test("thrifty targets come from acceptors that answer; a suspect is replaced at 
   // a3 stays silent; the others answer probes. Once a3 is stale (no answer for the live
   // window, 50 ms here) or suspect (a message unanswered for p2aRetryMs, 100), slots 0 and 1
   // go to its replacement, without waiting for the resend timer (at 100 + 5).
-  leader.onP2b("a2", { type: "p2b", ballot, slot: 1 });
+  leader.onP2b("a2", { type: "p2b", ballot, slot: 1, accepted: true });
   let resent: string[] = [];
   while (resent.length === 0) {
     ctx.now = leader.nextWakeAt();
@@ -379,7 +393,7 @@ test("a leader resends a decision to a replica that proposes into a slot it deci
   const { ctx, leader } = startLeader();
   const ballot = adopt(ctx, leader);
   leader.onPropose("R1", { type: "propose", slot: 0, value: one("x") });
-  for (const a of ["a1", "a2"]) leader.onP2b(a, { type: "p2b", ballot, slot: 0 });
+  for (const a of ["a1", "a2"]) leader.onP2b(a, { type: "p2b", ballot, slot: 0, accepted: true });
   ctx.take("decision");
   ctx.take("p2a");
   leader.onPropose("R2", { type: "propose", slot: 0, value: [] });

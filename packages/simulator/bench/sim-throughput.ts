@@ -87,7 +87,12 @@ console.log(`  trace hash            ${sim.traceHash()}`);
 // persistence). Everything the simulator does per delivery (heap, network sampling with
 // jitter, partition check, trace hash, dispatch, drain) is paid; the engine's work is not.
 {
-  const ping: Message = { type: "p2b", ballot: { round: 1, leader: "n1" }, slot: 0 };
+  const ping: Message = {
+    type: "p2b",
+    ballot: { round: 1, leader: "n1" },
+    slot: 0,
+    accepted: true,
+  };
   const bounce = (config: NodeConfig): PaxosNode => {
     const me = servers.indexOf(config.id);
     // the simulation drains a new node at once: these are its first sends

@@ -35,7 +35,7 @@ const cases: { name: string; msgs: Message[] }[] = [
   },
   {
     name: "p2b x32",
-    msgs: Array.from({ length: 32 }, (_, s) => ({ type: "p2b", ballot, slot: s })),
+    msgs: Array.from({ length: 32 }, (_, s) => ({ type: "p2b", ballot, slot: s, accepted: true })),
   },
   {
     name: "decision x8 (16 cmds each)",

@@ -266,8 +266,11 @@ const MESSAGE_CHECKS: Record<
       checkBatch(m.value, `${p}.value`),
   },
   p2b: {
-    keys: ["type", "ballot", "slot"],
-    check: (m, p) => checkBallot(m.ballot, `${p}.ballot`) ?? nat(m.slot, `${p}.slot`),
+    keys: ["type", "ballot", "slot", "accepted"],
+    check: (m, p) =>
+      checkBallot(m.ballot, `${p}.ballot`) ??
+      nat(m.slot, `${p}.slot`) ??
+      bool(m.accepted, `${p}.accepted`),
   },
   heartbeat: {
     keys: ["type", "ballot", "decidedBelow"],

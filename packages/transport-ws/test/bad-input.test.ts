@@ -247,9 +247,15 @@ test("well-formed frames with a wrong field type, a forged sender, or a protocol
     ]),
   );
   await logged("bad frame dropped", "msgs[0].command.op.value: expected a string, got 42");
-  ws.send(frame("n2", [{ type: "p2b", ballot: { round: 1, leader: "n1" }, slot: 0 }]));
+  ws.send(
+    frame("n2", [{ type: "p2b", ballot: { round: 1, leader: "n1" }, slot: 0, accepted: true }]),
+  );
   await logged("bad frame dropped", 'frame from "n2" on the connection of "c-typed"');
-  ws.send(frame("c-typed", [{ type: "p2b", ballot: { round: 99, leader: "n9" }, slot: 0 }]));
+  ws.send(
+    frame("c-typed", [
+      { type: "p2b", ballot: { round: 99, leader: "n9" }, slot: 0, accepted: true },
+    ]),
+  );
   await logged("bad frame dropped", "client sent a p2b message");
   ws.send(
     frame("c-typed", [

@@ -27,7 +27,7 @@ const msgs: Message[] = [
       },
     ],
   },
-  { type: "p2b", ballot, slot: 12 },
+  { type: "p2b", ballot, slot: 12, accepted: true },
   { type: "decision", slot: 12, value: [] },
 ];
 

@@ -52,7 +52,7 @@ const good: Record<Message["type"], Message> = {
     chunks: 2,
   },
   p2a: { type: "p2a", ballot, slot: 4, value: commands },
-  p2b: { type: "p2b", ballot, slot: 4 },
+  p2b: { type: "p2b", ballot, slot: 4, accepted: true },
   heartbeat: { type: "heartbeat", ballot, decidedBelow: 100 },
   probe: { type: "probe", ballot },
   probeAck: { type: "probeAck", ballot: { round: 0, leader: "" } },
@@ -174,6 +174,8 @@ const bad: Record<Message["type"], [(string | number)[], unknown, string][]> = {
   ],
   p2b: [
     [["slot"], "4", "msg.slot"],
+    [["accepted"], "yes", "msg.accepted: expected a boolean"],
+    [["accepted"], undefined, "msg.accepted"],
     [["value"], [], 'unexpected key "value" in p2b'],
   ],
   heartbeat: [[["decidedBelow"], -1, "msg.decidedBelow"]],

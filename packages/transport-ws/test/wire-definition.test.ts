@@ -60,7 +60,7 @@ const MESSAGES: { readonly [T in MessageType]: Full<MessageOf<T>> } = {
     chunks: 2,
   },
   p2a: { type: "p2a", ballot, slot: 7, value: batch },
-  p2b: { type: "p2b", ballot, slot: 7 },
+  p2b: { type: "p2b", ballot, slot: 7, accepted: true },
   heartbeat: { type: "heartbeat", ballot, decidedBelow: 6 },
   probe: { type: "probe", ballot },
   probeAck: { type: "probeAck", ballot },

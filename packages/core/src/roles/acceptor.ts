@@ -90,18 +90,26 @@ export class Acceptor {
       // The slot is decided and forgotten here. Accepting would be harmless, but a p2b would
       // count towards a quorum this acceptor cannot vouch for; only a higher promise is news.
       if (compareBallots(this.promisedBallot, m.ballot) > 0) {
-        this.ctx.send(from, { type: "p2b", ballot: this.promisedBallot, slot: m.slot });
+        this.ctx.send(from, {
+          type: "p2b",
+          ballot: this.promisedBallot,
+          slot: m.slot,
+          accepted: false,
+        });
       }
       return;
     }
-    if (compareBallots(m.ballot, this.promisedBallot) >= 0) {
+    const accepted = compareBallots(m.ballot, this.promisedBallot) >= 0;
+    if (accepted) {
       this.promisedBallot = m.ballot;
       const pvalue: PValue = { ballot: m.ballot, slot: m.slot, value: m.value };
       this.acceptedBySlot.set(m.slot, pvalue);
       // One record carries both the promise and the pvalue (replay takes the promise from it).
       this.ctx.persist({ type: "accept", pvalue });
     }
-    this.ctx.send(from, { type: "p2b", ballot: this.promisedBallot, slot: m.slot });
+    // A refusal carries the higher promise, which may be the ballot the leader has moved on to
+    // since it sent this p2a: `accepted` keeps it from counting as an acceptance there.
+    this.ctx.send(from, { type: "p2b", ballot: this.promisedBallot, slot: m.slot, accepted });
   }
 
   /**

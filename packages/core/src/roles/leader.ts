@@ -253,7 +253,9 @@ export class Leader {
       return;
     }
     this.health.heard(from, this.ctx.now);
-    if (order < 0 || this.state !== "active") return;
+    // A refusal of an older p2a of ours can carry our current ballot (the acceptor promised it
+    // since): it is not an acceptance of this ballot's p2a (simulator, majority3 seed 571).
+    if (order < 0 || !m.accepted || this.state !== "active") return;
     const commander = this.commanders.get(m.slot);
     if (!commander) return;
     commander.ackers.add(from);
