@@ -13,8 +13,8 @@ import { messageToWire } from "./wire-commands.js";
 
 /**
  * Bumped on any incompatible change of the frames below, of the handshake, or of the message
- * union (2: `commit`, a decision by reference, which a version-1 node would drop as unknown,
- * and commands as arrays: wire-commands.ts).
+ * union (2: `commit`, a decision by reference, which a version-1 node would drop as unknown;
+ * commands as arrays, wire-commands.ts; `p2b.accepted`).
  */
 export const WIRE_VERSION = 2;
 
