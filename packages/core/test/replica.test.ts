@@ -196,6 +196,39 @@ test("a replica stuck on a hole asks peers to catch it up and proposes a no-op",
   ]);
 });
 
+test("far behind a leader's prefix, a replica asks for the next stretch as soon as one lands", () => {
+  const { ctx, replica } = startReplica({ window: 4 });
+  replica.onHeartbeat("L1", {
+    type: "heartbeat",
+    ballot: { round: 1, leader: "L1" },
+    decidedBelow: 500,
+  });
+  replica.endTurn();
+  ctx.take("propose");
+  ctx.take("catchup");
+  // a run of decisions in one turn (as a leader resends them): one request for the next stretch
+  for (let slot = 0; slot < 64; slot++) decide(replica, slot, [command("c", slot)]);
+  replica.endTurn();
+  assert.is(replica.appliedBelow, 64);
+  // no hole timeout has passed: it asks at once, once, for the slot it lacks
+  assert.equal(ctx.take("propose"), [
+    { to: "L1", message: { type: "propose", slot: 64, value: [] } },
+  ]);
+  assert.equal(ctx.take("catchup"), [{ to: "R2", message: { type: "catchup", fromSlot: 64 } }]);
+  replica.endTurn();
+  assert.equal(ctx.take("propose"), [], "no progress, no new request (the hole timer retries)");
+  // near the prefix (within its window) it waits for the hole timer as before
+  const near = startReplica({ window: 4 });
+  near.replica.onHeartbeat("L1", {
+    type: "heartbeat",
+    ballot: { round: 1, leader: "L1" },
+    decidedBelow: 3,
+  });
+  decide(near.replica, 0, [command("c", 0)]);
+  near.replica.endTurn();
+  assert.equal(near.ctx.take("catchup"), []);
+});
+
 test("catch-up: a replica serves retained decisions, and a snapshot below what it retains", () => {
   const ahead = startReplica({ retainSlots: 2 }, "R2");
   for (let slot = 0; slot < 5; slot++) decide(ahead.replica, slot, [command("c", slot)]);
