@@ -105,6 +105,13 @@ export class PaxosNode {
     }
     if (this.roles.has("client"))
       this.client = new Client(this.ctx, config.clientId ?? config.id, limits);
+    // A leader beside a replica can resend decisions it did not make itself (learned as
+    // decided from another leader) from that replica, instead of re-running phase 1 to read
+    // them back, which stops its commits for a round each time.
+    const replica = this.replica;
+    if (this.leader !== undefined && replica !== undefined) {
+      this.leader.localDecisions = (slot) => replica.decided(slot);
+    }
   }
 
   /**

@@ -156,6 +156,17 @@ export class Leader {
     return this.ballot;
   }
 
+  /**
+   * Decisions of the replica beside this leader, if any (set by PaxosNode): a leader learns of
+   * slots decided by others only as "decided", without their values.
+   */
+  localDecisions: ((slot: number) => Batch | undefined) | undefined;
+
+  /** A decided slot's value, from this leader's own recent decisions or its node's replica. */
+  private heldDecision(slot: number): Batch | undefined {
+    return this.recentDecisions.get(slot)?.value ?? this.localDecisions?.(slot);
+  }
+
   get decidedPrefix(): number {
     return this.decidedBelow;
   }
@@ -171,15 +182,16 @@ export class Leader {
       // decisions after it this leader still holds. A replica proposes into the first slot it
       // lacks; after a long partition it may lack hundreds, and one decision per round trip
       // left it minutes behind (and its clients waiting) once the partition healed.
-      const value = this.recentDecisions.get(m.slot)?.value;
+      const value = this.heldDecision(m.slot);
       if (value) {
         this.ctx.send(from, { type: "decision", slot: m.slot, value });
         let bytes = 0;
-        for (let s = m.slot + 1; s < m.slot + RESEND_DECISIONS; s++) {
-          const next = this.recentDecisions.get(s);
-          if (next === undefined || bytes + next.bytes > RESEND_DECISION_BYTES) break;
-          bytes += next.bytes;
-          this.ctx.send(from, { type: "decision", slot: s, value: next.value });
+        for (let s = m.slot + 1; s < m.slot + RESEND_DECISIONS && this.isDecided(s); s++) {
+          const next = this.heldDecision(s);
+          if (next === undefined) break;
+          bytes += batchBytes(next);
+          if (bytes > RESEND_DECISION_BYTES) break;
+          this.ctx.send(from, { type: "decision", slot: s, value: next });
         }
       } else this.recover(m.slot);
       if (!value || !sameBatch(value, m.value)) this.relocate(m.value);

@@ -115,6 +115,11 @@ export class Replica {
     }
   }
 
+  /** the decision of a slot this replica holds (applied and retained, or learned ahead) */
+  decided(slot: number): Batch | undefined {
+    return this.decisions.get(slot);
+  }
+
   /** the next slot to apply: every slot below it has been applied */
   get appliedBelow(): number {
     return this.slotOut;
