@@ -25,6 +25,7 @@ import {
   type RunModeOptions,
   type RunOutcome,
 } from "../run/types.js";
+import { startWallClockRun } from "../run/wall-clock-outcome.js";
 import { LoadgenChild } from "./loadgen-child.js";
 import { engineCounts, historyChecks, replicaChecks } from "./process-checks.js";
 
@@ -33,9 +34,7 @@ export async function runReal(
   makeDriver: (o: ProcessDriverOptions) => Promise<ProcessDriver>,
 ): Promise<RunOutcome> {
   const { config, variant, seed, dir } = opts;
-  const w = config.workload;
-  const started = performance.now();
-  const startedAt = new Date().toISOString();
+  const finish = startWallClockRun(opts);
   const clusterId = `lab-${process.pid}-${randomBytes(3).toString("hex")}`;
   const driverOpts: ProcessDriverOptions = {
     config,
@@ -61,7 +60,7 @@ export async function runReal(
     const spec: LoadgenSpec = {
       clusterFile: driver.clusterFile,
       clients: variant.clients,
-      workload: w,
+      workload: config.workload,
       seed,
       historyFile,
       graceMs: 2_000,
@@ -125,18 +124,7 @@ export async function runReal(
     await driver?.stop();
     if (driver) rmSync(driver.data, { recursive: true, force: true });
   }
-  return {
-    mode: config.mode,
-    time: "wall-clock",
-    variant: variant.label,
-    quorum: variant.describe,
-    repetition: opts.repetition,
-    seed,
-    startedAt,
-    wallMs: performance.now() - started,
-    durationMs: w.durationMs,
-    warmupMs: w.warmupMs,
-    cooldownMs: w.cooldownMs,
+  return finish({
     history,
     checks,
     faults: player?.applied ?? [],
@@ -144,5 +132,5 @@ export async function runReal(
     ...(engine === undefined ? {} : { engine }),
     extra: { cluster_id: clusterId, logs: "logs/", ...driver?.describe(), ...extra },
     ...(error === undefined ? {} : { error }),
-  };
+  });
 }

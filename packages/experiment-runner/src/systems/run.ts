@@ -7,6 +7,7 @@ import type { Variant } from "../config/resolve.js";
 import { historyChecks } from "../modes/process-checks.js";
 import type { RunModeOptions } from "../run/types.js";
 import { EnvironmentError, type RunOutcome } from "../run/types.js";
+import { startWallClockRun } from "../run/wall-clock-outcome.js";
 import { adapterFor } from "./registry.js";
 import { shapeOf } from "./resolve.js";
 import type { Collected, RunningSystem, SystemAdapter, SystemInfo } from "./types.js";
@@ -47,9 +48,7 @@ export async function runVariant(opts: RunModeOptions): Promise<RunOutcome> {
 
 async function runCluster(adapter: SystemAdapter, opts: RunModeOptions): Promise<RunOutcome> {
   const { config, variant, seed, dir } = opts;
-  const w = config.workload;
-  const started = performance.now();
-  const startedAt = new Date().toISOString();
+  const finish = startWallClockRun(opts);
   mkdirSync(dir, { recursive: true });
   const shape = shapeOf(config, variant);
   let running: RunningSystem | undefined;
@@ -82,18 +81,7 @@ async function runCluster(adapter: SystemAdapter, opts: RunModeOptions): Promise
     await running?.stop();
   }
   const history = collected?.kind === "history" ? collected.history : [];
-  return {
-    mode: config.mode,
-    time: "wall-clock",
-    variant: variant.label,
-    quorum: variant.describe,
-    repetition: opts.repetition,
-    seed,
-    startedAt,
-    wallMs: performance.now() - started,
-    durationMs: w.durationMs,
-    warmupMs: w.warmupMs,
-    cooldownMs: w.cooldownMs,
+  return finish({
     history,
     checks: collected?.kind === "history" ? historyChecks(history) : [],
     faults: [],
@@ -101,5 +89,5 @@ async function runCluster(adapter: SystemAdapter, opts: RunModeOptions): Promise
     extra: running?.extra ?? {},
     ...(collected?.kind === "per-second" ? { perSecond: collected.perSecond } : {}),
     ...(error === undefined ? {} : { error }),
-  };
+  });
 }
