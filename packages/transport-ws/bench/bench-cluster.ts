@@ -106,17 +106,29 @@ const nodes =
       ];
 
 const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
-/** CPU time of a process in microseconds (user + system), from /proc/<pid>/stat. */
-function cpuMicros(pid: number): number {
+interface CpuTime {
+  readonly user: number;
+  readonly system: number;
+}
+/** CPU time of a process in microseconds, in user space and in the kernel, from /proc/<pid>/stat. */
+function processCpu(pid: number): CpuTime {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   // the command name (field 2) may hold spaces: count fields after its closing parenthesis
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1e6) / CLOCK_TICKS_PER_S;
+  return {
+    user: (Number(fields[11]) * 1e6) / CLOCK_TICKS_PER_S,
+    system: (Number(fields[12]) * 1e6) / CLOCK_TICKS_PER_S,
+  };
+}
+const cpuMicros = (pid: number): number => {
+  const t = processCpu(pid);
+  return t.user + t.system;
+};
+function selfCpu(): CpuTime {
+  return process.cpuUsage();
 }
 function selfCpuMicros(): number {
-  const u = process.cpuUsage();
+  const u = selfCpu();
   return u.user + u.system;
 }
 
@@ -203,6 +215,8 @@ async function measureWire(secs: number): Promise<Wire> {
 interface Snapshot {
   atMs: number;
   cpuMicros: number;
+  /** the part of cpuMicros spent in the kernel (sockets, loopback TCP, fsync) */
+  systemCpuMicros: number;
   slots: number;
   commands: number;
   messages: number;
@@ -211,6 +225,8 @@ interface Snapshot {
   syncs: number;
   /** CPU microseconds per process: the nodes by id, and "clients" (this process) */
   cpuBy: Map<string, number>;
+  /** the kernel's part of cpuBy */
+  systemBy: Map<string, number>;
 }
 
 interface LevelResult {
@@ -224,8 +240,12 @@ interface LevelResult {
   bytesPerCommand: number;
   framesPerCommand: number;
   cpuMicrosPerCommand: number;
+  /** the kernel's share of cpuMicrosPerCommand */
+  systemCpuShare: number;
   /** CPU microseconds per command of each process */
   cpuMicrosPerCommandBy: Record<string, number>;
+  /** the kernel's share of each process's CPU time */
+  systemShareBy: Record<string, number>;
   cpuCores: number;
   syncsPerSecPerNode: number | null;
   commandsPerSync: number | null;
@@ -248,7 +268,14 @@ const syncingIds = nodes.filter((n) => n.roles.includes("acceptor")).map((n) => 
 async function snapshot(): Promise<Snapshot> {
   const statuses = await Promise.all(cluster.ids.map((id) => statusOf(id)));
   const cpuBy = new Map<string, number>([["clients", selfCpuMicros()]]);
-  for (const [id, pid] of pids) cpuBy.set(id, cpuMicros(pid));
+  const systemBy = new Map<string, number>([["clients", selfCpu().system]]);
+  for (const [id, pid] of pids) {
+    const t = processCpu(pid);
+    cpuBy.set(id, t.user + t.system);
+    systemBy.set(id, t.system);
+  }
+  let systemCpu = 0;
+  for (const us of systemBy.values()) systemCpu += us;
   let cpu = 0;
   for (const us of cpuBy.values()) cpu += us;
   let slots = 0;
@@ -272,6 +299,8 @@ async function snapshot(): Promise<Snapshot> {
   return {
     atMs: performance.now(),
     cpuMicros: cpu,
+    systemCpuMicros: systemCpu,
+    systemBy,
     slots,
     commands,
     messages,
@@ -382,7 +411,16 @@ try {
           Math.round((us - (s0.cpuBy.get(who) ?? 0)) / Math.max(1, commands)),
         ]),
       ),
+      systemShareBy: Object.fromEntries(
+        [...s1.systemBy].map(([who, us]) => [
+          who,
+          (us - (s0.systemBy.get(who) ?? 0)) /
+            Math.max(1, (s1.cpuBy.get(who) ?? 0) - (s0.cpuBy.get(who) ?? 0)),
+        ]),
+      ),
       cpuMicrosPerCommand: (s1.cpuMicros - s0.cpuMicros) / Math.max(1, commands),
+      systemCpuShare:
+        (s1.systemCpuMicros - s0.systemCpuMicros) / Math.max(1, s1.cpuMicros - s0.cpuMicros),
       cpuCores: (s1.cpuMicros - s0.cpuMicros) / 1e6 / elapsed,
       syncsPerSecPerNode: storage === "fsync" ? syncs / syncingIds.length / elapsed : null,
       commandsPerSync:
@@ -415,8 +453,9 @@ try {
     console.log(
       `  ${r.outstanding} outstanding: ${fmt(r.framesPerCommand, 3)} frames/cmd sent by the nodes; CPU us/cmd by process: ` +
         Object.entries(r.cpuMicrosPerCommandBy)
-          .map(([who, us]) => `${who} ${us}`)
-          .join(", "),
+          .map(([who, us]) => `${who} ${us} (${fmt(100 * (r.systemShareBy[who] ?? 0))}% kernel)`)
+          .join(", ") +
+        `; ${fmt(100 * r.systemCpuShare)}% of all in the kernel`,
     );
   }
   const agreed = await cluster.waitForAgreement(1, 30_000);
