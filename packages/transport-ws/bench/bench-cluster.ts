@@ -7,6 +7,7 @@
 //     --thrifty              phase 2 to a minimal phase-2 quorum only
 //     --outstanding 1,10,100,1000   closed-loop requests in flight, one level after the other
 //     --value-bytes 64       size of each put's value
+//     --max-batch 64         commands per slot at most (the cluster file's replica.maxBatch)
 //     --storage memory       or "file" (written, not synced) or "fsync"
 //     --clients 1            client connections (the outstanding requests are spread over them)
 //     --seconds 5 --warmup 1 per level
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     keys: { type: "string", default: "1000" },
     json: { type: "string" },
     "node-args": { type: "string", default: "" },
+    "max-batch": { type: "string" },
     "log-level": { type: "string", default: "warn" },
   },
 });
@@ -223,6 +225,8 @@ interface Snapshot {
   bytes: number;
   frames: number;
   syncs: number;
+  /** wall milliseconds each node's event loop was running, since it started */
+  loopActiveMsBy: Map<string, number>;
   /** CPU microseconds per process: the nodes by id, and "clients" (this process) */
   cpuBy: Map<string, number>;
   /** the kernel's part of cpuBy */
@@ -246,6 +250,8 @@ interface LevelResult {
   cpuMicrosPerCommandBy: Record<string, number>;
   /** the kernel's share of each process's CPU time */
   systemShareBy: Record<string, number>;
+  /** the share of the wall clock each node's event loop was running */
+  loopBusyBy: Record<string, number>;
   cpuCores: number;
   syncsPerSecPerNode: number | null;
   commandsPerSync: number | null;
@@ -256,7 +262,13 @@ const cluster = await LocalCluster.start({
   nodes,
   quorum,
   logLevel: values["log-level"] as "warn",
-  extra: { storage, leader: { thrifty: values.thrifty } },
+  extra: {
+    storage,
+    leader: { thrifty: values.thrifty },
+    ...(values["max-batch"] === undefined
+      ? {}
+      : { replica: { maxBatch: Number(values["max-batch"]) } }),
+  },
   nodeArgs: values["node-args"].split(" ").filter((a) => a !== ""),
 });
 const pids = new Map<string, number>();
@@ -284,6 +296,9 @@ async function snapshot(): Promise<Snapshot> {
   let bytes = 0;
   let frames = 0;
   let syncs = 0;
+  const loopActiveMsBy = new Map<string, number>([
+    ["clients", performance.eventLoopUtilization().active],
+  ]);
   statuses.forEach((s, i) => {
     const id = cluster.ids[i]!;
     const c = s.counters;
@@ -291,6 +306,7 @@ async function snapshot(): Promise<Snapshot> {
     bytes += c.bytesOut ?? 0;
     frames += c.framesOut ?? 0;
     if (syncingIds.includes(id)) syncs += c.syncs ?? 0;
+    loopActiveMsBy.set(id, c.loopActiveMs ?? 0);
     if (replicaIds.includes(id) && (c.commandsApplied ?? 0) > commands) {
       commands = c.commandsApplied ?? 0;
       slots = c.slotsApplied ?? 0;
@@ -307,6 +323,7 @@ async function snapshot(): Promise<Snapshot> {
     bytes,
     frames,
     syncs,
+    loopActiveMsBy,
     cpuBy,
   };
 }
@@ -418,6 +435,12 @@ try {
             Math.max(1, (s1.cpuBy.get(who) ?? 0) - (s0.cpuBy.get(who) ?? 0)),
         ]),
       ),
+      loopBusyBy: Object.fromEntries(
+        [...s1.loopActiveMsBy].map(([who, ms]) => [
+          who,
+          (ms - (s0.loopActiveMsBy.get(who) ?? 0)) / (s1.atMs - s0.atMs),
+        ]),
+      ),
       cpuMicrosPerCommand: (s1.cpuMicros - s0.cpuMicros) / Math.max(1, commands),
       systemCpuShare:
         (s1.systemCpuMicros - s0.systemCpuMicros) / Math.max(1, s1.cpuMicros - s0.cpuMicros),
@@ -455,7 +478,10 @@ try {
         Object.entries(r.cpuMicrosPerCommandBy)
           .map(([who, us]) => `${who} ${us} (${fmt(100 * (r.systemShareBy[who] ?? 0))}% kernel)`)
           .join(", ") +
-        `; ${fmt(100 * r.systemCpuShare)}% of all in the kernel`,
+        `; ${fmt(100 * r.systemCpuShare)}% of all in the kernel; event loop busy ` +
+        Object.entries(r.loopBusyBy)
+          .map(([who, share]) => `${who} ${fmt(100 * share)}%`)
+          .join(", "),
     );
   }
   const agreed = await cluster.waitForAgreement(1, 30_000);

@@ -1,7 +1,7 @@
 // The engine's own cost per command, without sockets, event loop or scheduler (not a test):
 // three nodes (each replica+leader+acceptor, majority) and one client run in this one process,
 // and every message between them goes through what a real host does to it (encodeMessage, one
-// frame per destination per turn, UTF-8 bytes, decodeFrame, checkDataFrame) before the
+// frame per destination per turn, packFrames, decodeFrame, checkDataFrame) before the
 // receiver's engine sees it. Each process's share is timed apart, so the figures say where a
 // command's CPU goes, and they do not move with the machine's load the way bench:cluster's do
 // (one thread, and a turn takes microseconds, not a scheduler's quantum).
@@ -10,9 +10,11 @@
 //        [--value-bytes 64] [--rounds 3] [--cpu-prof via node's own flag]
 
 import { parseArgs } from "node:util";
-import { type Message, PaxosNode } from "@paxos/core";
+import { PaxosNode } from "@paxos/core";
 import { majority } from "@paxos/quorum-system";
-import { decodeFrame, encodeMessage, frameFromParts } from "../src/codec.js";
+import { DEFAULT_MAX_FRAME_BYTES, FRAME_ENVELOPE_BYTES } from "../src/cluster-file.js";
+import { decodeFrame } from "../src/codec.js";
+import { packFrames } from "../src/frame-packer.js";
 import { LogDigest } from "../src/log-digest.js";
 import { checkDataFrame } from "../src/validate.js";
 
@@ -30,6 +32,7 @@ const outstanding = Number(values.outstanding);
 const value = "v".repeat(Number(values["value-bytes"]));
 const keyCount = Number(values.keys);
 const rounds = Number(values.rounds);
+const FRAME_BUDGET_BYTES = DEFAULT_MAX_FRAME_BYTES - FRAME_ENVELOPE_BYTES;
 
 interface Process {
   readonly id: string;
@@ -108,35 +111,18 @@ function run(): RoundResult {
       for (const m of check.msgs) p.node.receive(from, m, now);
     }
     const out = p.node.drain();
-    const encoded = new Map<Message, string>();
-    const byPeer = new Map<string, string[]>();
-    for (const { to, message } of out.sends) {
-      let text = encoded.get(message);
-      if (text === undefined) {
-        text = encodeMessage(message);
-        encoded.set(message, text);
-      }
-      let parts = byPeer.get(to);
-      if (parts === undefined) {
-        parts = [];
-        byPeer.set(to, parts);
-      }
-      parts.push(text);
-    }
-    const frames: { to: string; bytes: Buffer }[] = [];
-    for (const [to, parts] of byPeer)
-      frames.push({ to, bytes: Buffer.from(frameFromParts(p.id, parts)) });
+    const frames = packFrames(p.id, out.sends, FRAME_BUDGET_BYTES);
     for (const e of out.events) {
       if (e.type === "slotApplied") p.digest?.apply(e.slot, e.value);
       else if (e.type === "completed") completed++;
     }
     p.cpuMs += performance.now() - t0;
-    for (const f of frames) {
-      const dest = procs.get(f.to);
+    for (const { to, frame } of frames) {
+      const dest = procs.get(to);
       if (dest === undefined) continue;
-      dest.inbox.push({ from: p.id, bytes: f.bytes });
+      dest.inbox.push({ from: p.id, bytes: frame });
       dest.framesIn++;
-      dest.bytesIn += f.bytes.length;
+      dest.bytesIn += frame.length;
     }
     return frames.length > 0 || inbox.length > 0;
   };

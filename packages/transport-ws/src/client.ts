@@ -24,7 +24,8 @@ import {
   loadCluster,
   nodeUrl,
 } from "./cluster-file.js";
-import { decodeFrame, encodeMessage, frameFromParts } from "./codec.js";
+import { decodeFrame } from "./codec.js";
+import { packFrames } from "./frame-packer.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { PeerLink } from "./peer-link.js";
 import { checkDataFrame } from "./validate.js";
@@ -323,33 +324,10 @@ export class PaxosClient {
     if (this.closed) return;
     const out = this.node.drain();
     for (const event of out.events) this.onEvent(event);
-    // Group by replica: the requests of this turn to one replica go in as few frames as fit
-    // the nodes' frame limit (a frame above it would close the connection).
-    const byReplica = new Map<string, string[]>();
-    for (const { to, message } of out.sends) {
-      let parts = byReplica.get(to);
-      if (parts === undefined) {
-        parts = [];
-        byReplica.set(to, parts);
-      }
-      parts.push(encodeMessage(message));
-    }
-    for (const [to, parts] of byReplica) {
-      const link = this.linkFor(to);
-      if (link === undefined) continue;
-      let frame: string[] = [];
-      let bytes = 0;
-      for (const part of parts) {
-        const n = Buffer.byteLength(part) + 1;
-        if (bytes + n > this.frameBudgetBytes && frame.length > 0) {
-          link.send(frameFromParts(this.clientId, frame), 0);
-          frame = [];
-          bytes = 0;
-        }
-        frame.push(part);
-        bytes += n;
-      }
-      link.send(frameFromParts(this.clientId, frame), 0);
+    // The requests of this turn to one replica go in as few frames as fit the nodes' frame
+    // limit (a frame above it would close the connection).
+    for (const { to, frame } of packFrames(this.clientId, out.sends, this.frameBudgetBytes)) {
+      this.linkFor(to)?.send(frame);
     }
     const at = this.node.nextWakeAt();
     if (at !== this.timerAt) {

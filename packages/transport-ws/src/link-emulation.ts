@@ -132,11 +132,11 @@ function standardNormal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
 }
 
-interface Pending {
+interface Pending<Frame> {
   readonly atMs: number;
   /** insertion order breaks ties, so equal delays keep FIFO order */
   readonly order: number;
-  readonly frame: string;
+  readonly frame: Frame;
 }
 
 export interface ShaperClock {
@@ -156,9 +156,9 @@ export const realClock: ShaperClock = {
  * a binary heap by arrival time with one timer for the earliest, so jitter can reorder frames
  * (as it does on a real path) without a timer per frame.
  */
-export class LinkShaper {
+export class LinkShaper<Frame = Buffer> {
   readonly model: LinkModel;
-  private readonly heap: Pending[] = [];
+  private readonly heap: Pending<Frame>[] = [];
   private seq = 0;
   private timer: unknown = undefined;
   private timerAtMs = Number.POSITIVE_INFINITY;
@@ -167,7 +167,7 @@ export class LinkShaper {
 
   constructor(
     spec: LinkSpec,
-    private readonly deliver: (frame: string) => void,
+    private readonly deliver: (frame: Frame) => void,
     random: () => number = Math.random,
     private readonly clock: ShaperClock = realClock,
   ) {
@@ -187,7 +187,7 @@ export class LinkShaper {
     return false;
   }
 
-  offer(frame: string, bytes: number): void {
+  offer(frame: Frame, bytes: number): void {
     const now = this.clock.now();
     const plan = this.model.plan(bytes, now);
     if ("drop" in plan) {
@@ -229,7 +229,7 @@ export class LinkShaper {
     this.timer = this.clock.setTimer(this.fire, Math.max(0, head.atMs - this.clock.now()));
   }
 
-  private push(p: Pending): void {
+  private push(p: Pending<Frame>): void {
     const h = this.heap;
     h.push(p);
     let i = h.length - 1;
@@ -241,7 +241,7 @@ export class LinkShaper {
     }
   }
 
-  private pop(): Pending {
+  private pop(): Pending<Frame> {
     const h = this.heap;
     const top = h[0]!;
     const last = h.pop()!;
@@ -263,6 +263,6 @@ export class LinkShaper {
   }
 }
 
-function before(a: Pending, b: Pending): boolean {
+function before<Frame>(a: Pending<Frame>, b: Pending<Frame>): boolean {
   return a.atMs < b.atMs || (a.atMs === b.atMs && a.order < b.order);
 }

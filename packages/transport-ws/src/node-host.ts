@@ -12,7 +12,6 @@
 import { randomBytes } from "node:crypto";
 import {
   type Envelope,
-  type Message,
   type NodeConfig,
   type NodeEvent,
   PaxosNode,
@@ -25,13 +24,14 @@ import {
   initialLinkSpec,
   nodeUrl,
 } from "./cluster-file.js";
-import { encodeFrame, encodeMessage, frameFromParts } from "./codec.js";
+import { encodeFrame } from "./codec.js";
 import type { ControlRequest, LinkStatus, NodeStatus } from "./control-protocol.js";
 import { parseControlRequest } from "./control-protocol.js";
+import { packFrames } from "./frame-packer.js";
 import { isActive, LinkShaper, type LinkSpec } from "./link-emulation.js";
 import { LogDigest } from "./log-digest.js";
 import type { Logger } from "./logger.js";
-import { PeerLink } from "./peer-link.js";
+import { PeerLink, TEXT_FRAME } from "./peer-link.js";
 import { seededRng } from "./seeded-rng.js";
 import { InboundServer, type Session } from "./server.js";
 import { type NodeStorage, openStorage, type StorageMode } from "./storage/node-storage.js";
@@ -261,7 +261,13 @@ export class NodeHost {
       clients: this.clients.size,
       badFrames: this.server.badFrameCount,
       storage: { mode: this.storage.mode, ...this.storage.stats },
-      counters: { ...this.counters, syncMs: Math.round(this.counters.syncMs) },
+      counters: {
+        ...this.counters,
+        syncMs: Math.round(this.counters.syncMs),
+        // wall time the event loop spent running (not waiting for I/O), since start: a node
+        // near 100% of the wall clock is the one holding a cluster back
+        loopActiveMs: Math.round(performance.eventLoopUtilization().active),
+      },
     };
   }
 
@@ -365,60 +371,30 @@ export class NodeHost {
     }
   }
 
-  /** Groups one drain's messages by destination and sends one frame (or a few) per peer. */
+  /** Sends one drain's messages: one frame (or a few) per destination. */
   private route(sends: readonly Envelope[]): void {
-    // A message sent to several peers (p2a, decision, heartbeat) is one object: encode it once.
-    const encoded = new Map<Message, string>();
-    const byPeer = new Map<string, string[]>();
-    for (const { to, message } of sends) {
-      const shaper = this.links.get(to)?.shaper;
-      if (shaper?.loses()) continue;
-      let text = encoded.get(message);
-      if (text === undefined) {
-        text = encodeMessage(message);
-        encoded.set(message, text);
-      }
-      let parts = byPeer.get(to);
-      if (parts === undefined) {
-        parts = [];
-        byPeer.set(to, parts);
-      }
-      parts.push(text);
-    }
-    for (const [to, parts] of byPeer) {
-      // No message is above the engine's maxMessageBytes, which leaves room for the envelope:
-      // a message alone always fits, and messages are packed while they fit.
-      let start = 0;
-      let bytes = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const n = Buffer.byteLength(parts[i]!) + 1;
-        if (bytes + n > this.frameBudgetBytes && i > start) {
-          this.deliver(to, parts.slice(start, i));
-          start = i;
-          bytes = 0;
-        }
-        bytes += n;
-      }
-      this.deliver(to, start === 0 ? parts : parts.slice(start));
-    }
+    const frames = packFrames(
+      this.id,
+      sends,
+      this.frameBudgetBytes,
+      (to) => this.links.get(to)?.shaper?.loses() === true,
+    );
+    for (const { to, frame, messages } of frames) this.deliver(to, frame, messages);
   }
 
-  private deliver(to: string, parts: readonly string[]): void {
-    const frame = frameFromParts(this.id, parts);
+  private deliver(to: string, frame: Buffer, messages: number): void {
     this.counters.framesOut++;
     this.counters.bytesOut += frame.length;
     // Cannot happen while the engine keeps to maxMessageBytes: a guard, loud if it ever does.
-    if (frame.length * 3 > this.cluster.maxFrameBytes) {
-      const bytes = Buffer.byteLength(frame);
-      if (bytes > this.cluster.maxFrameBytes) {
-        const types = [...new Set(parts.map((p) => /"type":"(\w+)"/.exec(p)?.[1]))];
-        this.log.error({ to, bytes, types }, "message larger than maxFrameBytes dropped");
-        return;
-      }
+    if (frame.length > this.cluster.maxFrameBytes) {
+      this.log.error(
+        { to, bytes: frame.length, messages },
+        "frame larger than maxFrameBytes dropped",
+      );
+      return;
     }
     if (this.cluster.nodesById.has(to)) {
-      const link = this.linkTo(to);
-      link.send(frame, link.shaper === undefined ? 0 : Buffer.byteLength(frame));
+      this.linkTo(to).send(frame);
       return;
     }
     const client = this.clients.get(to);
@@ -428,7 +404,7 @@ export class NodeHost {
       client.ws.readyState === client.ws.OPEN &&
       client.ws.bufferedAmount < MAX_CLIENT_BUFFER
     ) {
-      client.ws.send(frame);
+      client.ws.send(frame, TEXT_FRAME);
     } else if (this.log.isLevelEnabled("debug")) {
       this.log.debug({ to }, "no connection to destination, frame dropped");
     }

@@ -27,6 +27,9 @@ export function backoffDelayMs(
   return ceiling / 2 + (random() * ceiling) / 2;
 }
 
+/** Frames are JSON: sent as text frames, so the receiver checks their UTF-8 (ws does). */
+export const TEXT_FRAME = { binary: false } as const;
+
 /** Frames waiting for a dial to finish, at most. */
 const MAX_PENDING_FRAMES = 1024;
 /** Beyond this much unsent data the peer is not keeping up: drop instead of queueing more. */
@@ -55,7 +58,7 @@ export class PeerLink {
   readonly stats = { framesSent: 0, framesDropped: 0, dials: 0, failedDials: 0 };
   private state: LinkState = "idle";
   private ws: WebSocket | undefined = undefined;
-  private pending: string[] = [];
+  private pending: Buffer[] = [];
   private attempt = 0;
   private retryAtMs = 0;
   private keepalive: NodeJS.Timeout | undefined = undefined;
@@ -75,14 +78,14 @@ export class PeerLink {
     return this.state;
   }
 
-  /** Offers one encoded frame; `bytes` is its size on the wire (for bandwidth emulation). */
-  send(frame: string, bytes: number): void {
-    if (this.shaper !== undefined) this.shaper.offer(frame, bytes);
+  /** Offers one encoded frame (UTF-8 JSON). */
+  send(frame: Buffer): void {
+    if (this.shaper !== undefined) this.shaper.offer(frame, frame.length);
     else this.transmit(frame);
   }
 
   /** Puts a frame on the socket now (the shaper calls this when a delayed frame is due). */
-  readonly transmit = (frame: string): void => {
+  readonly transmit = (frame: Buffer): void => {
     switch (this.state) {
       case "open": {
         const ws = this.ws!;
@@ -90,7 +93,7 @@ export class PeerLink {
           this.stats.framesDropped++;
           return;
         }
-        ws.send(frame);
+        ws.send(frame, TEXT_FRAME);
         this.stats.framesSent++;
         return;
       }
@@ -133,7 +136,7 @@ export class PeerLink {
     if (ws !== undefined) ws.terminate();
   }
 
-  private enqueue(frame: string): void {
+  private enqueue(frame: Buffer): void {
     if (this.pending.length >= MAX_PENDING_FRAMES) {
       this.stats.framesDropped++;
       return;

@@ -151,7 +151,12 @@ class FakeClock implements ShaperClock {
 test("shaper: delivers each frame at its time, with one timer at a time", () => {
   const clock = new FakeClock();
   const got: [string, number][] = [];
-  const shaper = new LinkShaper({ delayMs: 10 }, (f) => got.push([f, clock.t]), seeded(13), clock);
+  const shaper = new LinkShaper<string>(
+    { delayMs: 10 },
+    (f) => got.push([f, clock.t]),
+    seeded(13),
+    clock,
+  );
   shaper.offer("a", 1);
   clock.advance(3);
   shaper.offer("b", 1);
@@ -169,7 +174,7 @@ test("shaper: jitter may reorder frames, like a real path", () => {
   const clock = new FakeClock();
   const got: string[] = [];
   // uniform in [0, 20]: enough frames that some overtake others
-  const shaper = new LinkShaper(
+  const shaper = new LinkShaper<string>(
     { delayMs: 10, jitterMs: 10 },
     (f) => got.push(f),
     seeded(14),
@@ -188,7 +193,7 @@ test("shaper: jitter may reorder frames, like a real path", () => {
 test("shaper: bandwidth-limited frames arrive in order at the serialisation rate", () => {
   const clock = new FakeClock();
   const got: [string, number][] = [];
-  const shaper = new LinkShaper(
+  const shaper = new LinkShaper<string>(
     { bandwidthBytesPerSec: 10_000 },
     (f) => got.push([f, clock.t]),
     seeded(15),
@@ -206,14 +211,14 @@ test("shaper: bandwidth-limited frames arrive in order at the serialisation rate
 test("shaper: loss and down are counted; dispose forgets frames in flight", () => {
   const clock = new FakeClock();
   const got: string[] = [];
-  const lossy = new LinkShaper({ lossRate: 0.5 }, (f) => got.push(f), seeded(16), clock);
+  const lossy = new LinkShaper<string>({ lossRate: 0.5 }, (f) => got.push(f), seeded(16), clock);
   let lost = 0;
   for (let i = 0; i < 1000; i++) if (lossy.loses()) lost++;
   assert.is(lossy.drops.loss, lost);
-  const down = new LinkShaper({ down: true }, (f) => got.push(f), seeded(17), clock);
+  const down = new LinkShaper<string>({ down: true }, (f) => got.push(f), seeded(17), clock);
   down.offer("x", 1);
   assert.is(down.drops.down, 1);
-  const slow = new LinkShaper({ delayMs: 50 }, (f) => got.push(f), seeded(18), clock);
+  const slow = new LinkShaper<string>({ delayMs: 50 }, (f) => got.push(f), seeded(18), clock);
   slow.offer("y", 1);
   slow.dispose();
   clock.advance(100);

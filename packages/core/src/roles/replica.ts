@@ -4,7 +4,13 @@ import type { Limits, ReplicaOptions } from "../config.js";
 import type { RoleContext } from "../context.js";
 import type { SnapshotRecord } from "../effects.js";
 import type { Decided, MessageOf, SessionSnapshot } from "../messages.js";
-import { batchBytes, commandBytes, MESSAGE_OVERHEAD_BYTES, operationBytes } from "../size.js";
+import {
+  batchBytes,
+  commandBytes,
+  MESSAGE_OVERHEAD_BYTES,
+  operationBytes,
+  rememberBatchBytes,
+} from "../size.js";
 import type { StateMachine } from "../state-machine.js";
 
 /** What a replica remembers of one client, so a retried command is applied once. */
@@ -395,6 +401,7 @@ export class Replica {
         this.queueHead++;
       }
       if (batch.length === 0) break;
+      rememberBatchBytes(batch, bytes);
       const slot = this.slotIn++;
       this.proposals.set(slot, { value: batch, sentAt: this.ctx.now });
       this.sendProposal(slot, batch, false);
