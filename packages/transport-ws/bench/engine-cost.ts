@@ -106,7 +106,7 @@ function run(): RoundResult {
     p.inbox = [];
     for (const { from, bytes } of inbox) {
       const frame = decodeFrame(bytes) as Record<string, unknown>;
-      const check = checkDataFrame(frame, from);
+      const check = checkDataFrame(frame, from, p.id);
       if (!check.ok) throw new Error(`${p.id}: bad frame from ${from}: ${check.reason}`);
       for (const m of check.msgs) p.node.receive(from, m, now);
     }

@@ -383,7 +383,8 @@ export class PaxosClient {
       this.log.warn({ peer: link.remoteId, reason: (error as Error).message }, "bad frame dropped");
       return;
     }
-    const check = frame.t === "msgs" ? checkDataFrame(frame, link.remoteId ?? "") : null;
+    const check =
+      frame.t === "msgs" ? checkDataFrame(frame, link.remoteId ?? "", this.clientId) : null;
     if (check === null || !check.ok) {
       this.log.warn(
         { peer: link.remoteId, reason: check?.reason ?? "not a data frame" },

@@ -14,9 +14,10 @@ import { messageToWire } from "./wire-commands.js";
 /**
  * Bumped on any incompatible change of the frames below, of the handshake, or of the message
  * union (2: `commit`, a decision by reference, which a version-1 node would drop as unknown;
- * commands as arrays, wire-commands.ts; `p2b.accepted`).
+ * commands as arrays, wire-commands.ts; `p2b.accepted`. 3: requests and responses as arrays
+ * without the client id the connection names, wire-commands.ts).
  */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 
 /** A batch of protocol messages from one sender. */
 export interface DataFrame {

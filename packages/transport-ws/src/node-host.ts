@@ -10,13 +10,7 @@
 // under load, while an idle node still answers within the same turn.
 
 import { randomBytes } from "node:crypto";
-import {
-  type Envelope,
-  type NodeConfig,
-  type NodeEvent,
-  PaxosNode,
-  type Role,
-} from "@paxos/core";
+import { type Envelope, type NodeConfig, type NodeEvent, PaxosNode, type Role } from "@paxos/core";
 import {
   type Cluster,
   DEFAULT_MAX_CLIENTS,
@@ -459,7 +453,7 @@ export class NodeHost {
       this.badFrame(session, `unexpected frame type ${JSON.stringify(frame.t ?? null)}`);
       return;
     }
-    const check = checkDataFrame(frame, session.id);
+    const check = checkDataFrame(frame, session.id, this.id);
     if (!check.ok) {
       this.badFrame(session, check.reason);
       return;

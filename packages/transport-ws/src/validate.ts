@@ -354,7 +354,12 @@ const DATA_FRAME_KEYS = ["t", "v", "from", "msgs"] as const;
  * Checks a decoded data frame from the peer authenticated as `peerId`: version, sender, and
  * every message. One bad message condemns the whole frame (a peer that sends one is broken).
  */
-export function checkDataFrame(frame: Record<string, unknown>, peerId: string): FrameCheck {
+export function checkDataFrame(
+  frame: Record<string, unknown>,
+  peerId: string,
+  /** the receiver's id: a response's clientId on the wire (wire-commands.ts) */
+  selfId = "",
+): FrameCheck {
   if (frame.v !== WIRE_VERSION) {
     return { ok: false, reason: `wire version ${describe(frame.v)}, expected ${WIRE_VERSION}` };
   }
@@ -377,7 +382,7 @@ export function checkDataFrame(frame: Record<string, unknown>, peerId: string): 
     };
   }
   for (let i = 0; i < msgs.length; i++) {
-    messageFromWire(msgs[i]);
+    msgs[i] = messageFromWire(msgs[i], peerId, selfId);
     const problem = checkMessage(msgs[i], `msgs[${i}]`);
     if (problem !== undefined) return { ok: false, reason: problem };
   }

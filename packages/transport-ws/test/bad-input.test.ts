@@ -203,7 +203,8 @@ test("garbage bytes: in a frame (dropped), as invalid UTF-8 text (closed), as ra
     }),
   );
   const reply = await answered;
-  assert.is((reply.msgs as { type: string }[])[0]!.type, "response");
+  // a response, in its wire form (wire-commands.ts): ["r", seq, result]
+  assert.equal((reply.msgs as unknown[])[0], ["r", 0, ["put"]]);
   ws.close();
 
   const utf8 = await authedClient("c-utf8");

@@ -55,7 +55,6 @@ const everyOp: Command[] = [
   command(5, { type: "cas", key: "e", expected: "y", value: "z" }),
 ];
 const carriers: Message[] = [
-  { type: "request", command: everyOp[3]! },
   { type: "propose", slot: 1, value: everyOp },
   { type: "decision", slot: 2, value: everyOp },
   { type: "p2a", ballot, slot: 3, value: everyOp },
@@ -76,6 +75,43 @@ test("commands travel as arrays and come back as the same objects, in every mess
   const check = checkDataFrame(decodeFrame(text) as Record<string, unknown>, "n1");
   assert.ok(check.ok, check.ok ? "" : check.reason);
   if (check.ok) assert.equal(check.msgs, carriers);
+});
+
+test("requests and responses travel as arrays without the client id, which the connection names", () => {
+  const requests: Message[] = everyOp.map((command) => ({ type: "request", command }));
+  const text = encodeDataFrame("c-9", requests);
+  assert.is(text.split("c-9").length, 2, "the client id once, as the frame's sender");
+  const check = checkDataFrame(decodeFrame(text) as Record<string, unknown>, "c-9", "n1");
+  assert.ok(check.ok, check.ok ? "" : check.reason);
+  if (check.ok) assert.equal(check.msgs, requests);
+  const responses: Message[] = [
+    { type: "response", clientId: "c-9", seq: 1, result: { type: "get", value: null } },
+    { type: "response", clientId: "c-9", seq: 2, result: { type: "put" }, leader: "n3" },
+    { type: "response", clientId: "c-9", seq: 3, result: { type: "delete", existed: true } },
+    { type: "response", clientId: "c-9", seq: 4, result: { type: "cas", ok: false, value: "q" } },
+  ];
+  const answer = encodeDataFrame("n1", responses);
+  assert.not.match(answer, "c-9");
+  const back = checkDataFrame(decodeFrame(answer) as Record<string, unknown>, "n1", "c-9");
+  assert.ok(back.ok, back.ok ? "" : back.reason);
+  if (back.ok) assert.equal(back.msgs, responses);
+});
+
+test("a malformed request or response array is refused with the path of what is wrong", () => {
+  const refused = (msg: unknown, fragment: string) => {
+    const frame = decodeFrame(
+      `{"t":"msgs","v":${WIRE_VERSION},"from":"c-1","msgs":[${JSON.stringify(msg)}]}`,
+    ) as Record<string, unknown>;
+    const check = checkDataFrame(frame, "c-1", "n1");
+    assert.ok(!check.ok && check.reason.includes(fragment), check.ok ? "accepted" : check.reason);
+  };
+  refused(["q", -1, 0, "get", "k"], "msgs[0].command.seq");
+  refused(["q", 1, 0, "put", "k"], "msgs[0].command.op.value");
+  refused(["q", 1, 0, "get", "k", "surplus"], 'unexpected key "extra"');
+  refused(["r", 1, ["put", "surplus"]], 'unexpected key "extra"');
+  refused(["r", 1, ["get"], "n2", "surplus"], 'unexpected key "extra"');
+  refused(["r", 1, "put"], "msgs[0].result");
+  refused(["x", 1], "msgs[0]");
 });
 
 test("a malformed command array is refused with the path of what is wrong", () => {
