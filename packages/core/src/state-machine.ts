@@ -18,6 +18,9 @@ export interface StateMachine<Op = Operation, Res = Result> {
   restore(entries: readonly unknown[]): void;
 }
 
+/** Every put's result: results are never changed, so one object serves them all. */
+const PUT_DONE: Result = Object.freeze({ type: "put" });
+
 /** The key-value store every experiment measures: get, put, delete, compare-and-set. */
 export class KeyValueStore implements StateMachine<Operation, Result> {
   private readonly data = new Map<string, string>();
@@ -28,7 +31,7 @@ export class KeyValueStore implements StateMachine<Operation, Result> {
         return { type: "get", value: this.data.get(op.key) ?? null };
       case "put":
         this.data.set(op.key, op.value);
-        return { type: "put" };
+        return PUT_DONE;
       case "delete":
         return { type: "delete", existed: this.data.delete(op.key) };
       case "cas": {

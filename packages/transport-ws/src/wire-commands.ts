@@ -122,7 +122,17 @@ function commandFromWire(x: unknown): unknown {
 
 function batchFromWire(x: unknown): unknown {
   if (!Array.isArray(x)) return x;
-  for (let i = 0; i < x.length; i++) x[i] = commandFromWire(x[i]);
+  // The commands of a batch mostly come from one client: let them share one id string rather
+  // than each keep the copy JSON.parse made (a replica keeps them all for a while).
+  let clientId: unknown;
+  for (let i = 0; i < x.length; i++) {
+    const c = x[i];
+    if (Array.isArray(c)) {
+      if (c[0] === clientId) c[0] = clientId;
+      else clientId = c[0];
+    }
+    x[i] = commandFromWire(c);
+  }
   return x;
 }
 
