@@ -12,6 +12,7 @@ import {
   rememberBatchBytes,
 } from "../size.js";
 import type { StateMachine } from "../state-machine.js";
+import { CommandTable } from "./command-table.js";
 
 /** What a replica remembers of one client, so a retried command is applied once. */
 interface Session {
@@ -64,8 +65,8 @@ export class Replica {
   /** commands waiting for a slot, oldest first (an array with a moving head: O(1) take) */
   private queue: Command[] = [];
   private queueHead = 0;
-  /** keys of commands queued or proposed and not yet applied */
-  private readonly pending = new Set<string>();
+  /** commands queued or proposed and not yet applied */
+  private readonly pending = new CommandTable<true>();
   /** slotOut when this replica last asked to be caught up from far behind (endTurn) */
   private catchUpAskedAt = -1;
   /** the client of the last command executed: its session is the last in `sessions` */
@@ -88,8 +89,8 @@ export class Replica {
   private leaderDecidedBelow = 0;
   /** client sessions, least recently active first (an execute moves a session to the end) */
   private readonly sessions = new Map<string, Session>();
-  /** who to answer for a command, by command key */
-  private readonly awaiting = new Map<string, Awaiting>();
+  /** who to answer for a command */
+  private readonly awaiting = new CommandTable<Awaiting>();
   /** the leader that last sent a decision or heartbeat: proposals go there first */
   private leaderHint: NodeId | null = null;
   private stuckSince = NO_WAKE;
@@ -156,8 +157,9 @@ export class Replica {
         return;
       }
     }
-    const key = commandKey(command);
-    if (!this.pending.has(key) && this.pending.size >= this.options.maxPendingRequests) {
+    const { clientId, seq } = command;
+    const isPending = this.pending.has(clientId, seq);
+    if (!isPending && this.pending.size >= this.options.maxPendingRequests) {
       this.refuse(
         from,
         command,
@@ -165,9 +167,9 @@ export class Replica {
       );
       return;
     }
-    this.awaiting.set(key, { client: from, clientId: command.clientId, seq: command.seq });
-    if (this.pending.has(key)) return;
-    this.pending.add(key);
+    this.awaiting.set(clientId, seq, { client: from, clientId, seq });
+    if (isPending) return;
+    this.pending.set(clientId, seq, true);
     this.queue.push(command);
   }
 
@@ -530,8 +532,7 @@ export class Replica {
   private execute(slot: number, command: Command): void {
     // A replica no client talks to (a follower under one busy leader) holds nothing pending
     // or awaited: skip building the key for every command it applies.
-    const key = this.pending.size > 0 || this.awaiting.size > 0 ? commandKey(command) : undefined;
-    if (key !== undefined) this.pending.delete(key);
+    if (this.pending.size > 0) this.pending.delete(command.clientId, command.seq);
     let session = this.sessions.get(command.clientId);
     if (!session) {
       if (command.ackedBelow > 0) {
@@ -572,20 +573,20 @@ export class Replica {
       }
     }
     this.ctx.emit({ type: "executed", slot, command, result });
-    const waiting = key === undefined ? undefined : this.awaiting.get(key);
+    const waiting =
+      this.awaiting.size === 0 ? undefined : this.awaiting.get(command.clientId, command.seq);
     if (waiting !== undefined) this.respond(waiting, result);
   }
 
   private answerRefused(command: Command, reason: string, maybeApplied: boolean): void {
-    const key = commandKey(command);
-    const waiting = this.awaiting.get(key);
+    const waiting = this.awaiting.get(command.clientId, command.seq);
     if (waiting === undefined) return;
-    this.awaiting.delete(key);
+    this.awaiting.delete(command.clientId, command.seq);
     this.refuse(waiting.client, command, reason, maybeApplied);
   }
 
   private respond(to: Awaiting, result: Result): void {
-    this.awaiting.delete(commandKey(to));
+    this.awaiting.delete(to.clientId, to.seq);
     const hint = this.leaderHint;
     this.ctx.send(
       to.client,
@@ -626,7 +627,7 @@ export class Replica {
   private requeue(commands: Batch): void {
     const again = commands.filter((c) => !this.isApplied(c));
     if (again.length === 0) return;
-    for (const c of again) this.pending.add(commandKey(c));
+    for (const c of again) this.pending.set(c.clientId, c.seq, true);
     this.queue = [...again, ...this.queue.slice(this.queueHead)];
     this.queueHead = 0;
   }
