@@ -51,9 +51,34 @@ export function operationBytes(op: Operation): number {
   }
 }
 
+/** The most a UTF-16 code unit weighs in JSON (a control character escaped as \u00XX). */
+const MAX_BYTES_PER_UNIT = 6;
+
+/**
+ * The operation's weight when it is above `limit`, else undefined. A bound from the strings'
+ * lengths settles nearly every operation without reading its strings (a value limit is
+ * megabytes, values are bytes to kilobytes); only one near the limit is measured.
+ */
+export function operationBytesOver(op: Operation, limit: number): number | undefined {
+  let units = op.key.length + 2;
+  if (op.type === "put" || op.type === "cas") units += op.value.length + 2;
+  if (op.type === "cas") units += op.expected === null ? 4 : op.expected.length + 2;
+  if (units * MAX_BYTES_PER_UNIT <= limit) return undefined;
+  const bytes = operationBytes(op);
+  return bytes > limit ? bytes : undefined;
+}
+
+/** The client id last weighed: a batch's commands mostly share one client. */
+let lastClientId = "";
+let lastClientIdBytes = jsonStringBytes("");
+
 /** An upper bound of what one command weighs inside a JSON message. */
 export function commandBytes(c: Command): number {
-  return COMMAND_OVERHEAD_BYTES + jsonStringBytes(c.clientId) + operationBytes(c.op);
+  if (c.clientId !== lastClientId) {
+    lastClientId = c.clientId;
+    lastClientIdBytes = jsonStringBytes(c.clientId);
+  }
+  return COMMAND_OVERHEAD_BYTES + lastClientIdBytes + operationBytes(c.op);
 }
 
 /**

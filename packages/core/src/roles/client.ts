@@ -3,7 +3,7 @@ import type { Command, Operation } from "../command.js";
 import type { Limits } from "../config.js";
 import type { RoleContext } from "../context.js";
 import type { MessageOf } from "../messages.js";
-import { operationBytes } from "../size.js";
+import { operationBytesOver } from "../size.js";
 
 interface Outstanding {
   readonly command: Command;
@@ -49,8 +49,8 @@ export class Client {
    */
   submit(op: Operation): number {
     const seq = this.nextSeq++;
-    const valueBytes = operationBytes(op);
-    if (valueBytes > this.limits.maxValueBytes) {
+    const valueBytes = operationBytesOver(op, this.limits.maxValueBytes);
+    if (valueBytes !== undefined) {
       const reason = `value is ${valueBytes} bytes, the limit is ${this.limits.maxValueBytes}`;
       const now = this.ctx.now;
       this.ctx.emit({

@@ -8,7 +8,7 @@ import {
   batchBytes,
   commandBytes,
   MESSAGE_OVERHEAD_BYTES,
-  operationBytes,
+  operationBytesOver,
   rememberBatchBytes,
 } from "../size.js";
 import type { StateMachine } from "../state-machine.js";
@@ -138,8 +138,8 @@ export class Replica {
 
   onRequest(from: NodeId, m: MessageOf<"request">): void {
     const command = m.command;
-    const valueBytes = operationBytes(command.op);
-    if (valueBytes > this.limits.maxValueBytes) {
+    const valueBytes = operationBytesOver(command.op, this.limits.maxValueBytes);
+    if (valueBytes !== undefined) {
       this.refuse(
         from,
         command,
