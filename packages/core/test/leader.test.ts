@@ -6,7 +6,7 @@ import { type Ballot, BOTTOM } from "../src/ballot.js";
 import type { Batch } from "../src/command.js";
 import { DEFAULT_LEADER } from "../src/config.js";
 import type { PersistRecord } from "../src/effects.js";
-import { Leader } from "../src/roles/leader.js";
+import { COMMIT_DELAY_MS, Leader } from "../src/roles/leader.js";
 import { layout, put, Recorder, tickToP1a } from "./harness.js";
 
 const A3 = ["a1", "a2", "a3"];
@@ -419,6 +419,60 @@ test("a batch that lost its slot to another replica's proposal gets the next fre
     ],
     "a resent proposal is not placed twice",
   );
+});
+
+/** A leader on a3 of three colocated nodes (each replica and acceptor), adopted at once. */
+function colocatedLeader() {
+  const ctx = new Recorder("a3", layout(A3, { leaders: ["a3", "a2", "a1"], replicas: A3 }), {
+    leaderTimeoutMs: 100,
+    heartbeatIntervalMs: 10,
+    electionBackoffMaxMs: 1_000,
+  });
+  const leader = new Leader(ctx, DEFAULT_LEADER, []);
+  const ballot = adopt(ctx, leader);
+  ctx.sent = [];
+  return { ctx, leader, ballot };
+}
+
+test("a commit waits for the next p2a to its node, and goes before it in the same turn", () => {
+  const { ctx, leader, ballot } = colocatedLeader();
+  leader.onPropose("a3", { type: "propose", slot: 0, value: one("x") });
+  leader.onP2b("a3", { type: "p2b", ballot, slot: 0, accepted: true });
+  leader.onP2b("a1", { type: "p2b", ballot, slot: 0, accepted: true });
+  // a1 acked: its node holds the value, and learns by reference; a2 gets the value itself
+  assert.equal(
+    ctx.take("decision").map((e) => e.to),
+    ["a2", "a3"],
+  );
+  assert.is(ctx.take("commit").length, 0, "held for the next p2a to a1");
+  ctx.sent = [];
+  leader.onPropose("a3", { type: "propose", slot: 1, value: one("y") });
+  const toA1 = ctx.sent.filter((e) => e.to === "a1").map((e) => e.message.type);
+  assert.equal(toA1, ["commit", "p2a"]);
+});
+
+test("a held commit goes out after COMMIT_DELAY_MS without traffic, and before any trim", () => {
+  const { ctx, leader, ballot } = colocatedLeader();
+  leader.onPropose("a3", { type: "propose", slot: 0, value: one("x") });
+  leader.onP2b("a3", { type: "p2b", ballot, slot: 0, accepted: true });
+  leader.onP2b("a1", { type: "p2b", ballot, slot: 0, accepted: true });
+  assert.ok(leader.nextWakeAt() <= ctx.now + COMMIT_DELAY_MS);
+  ctx.now += COMMIT_DELAY_MS;
+  leader.tick();
+  assert.equal(
+    ctx.take("commit").map((e) => [e.to, e.message.slot]),
+    [["a1", 0]],
+  );
+  // held again, then a majority of replicas report snapshots: the trim that lets a1's
+  // acceptor forget slot 1 must not overtake the commit a1's replica needs it for
+  leader.onPropose("a3", { type: "propose", slot: 1, value: one("y") });
+  leader.onP2b("a3", { type: "p2b", ballot, slot: 1, accepted: true });
+  leader.onP2b("a1", { type: "p2b", ballot, slot: 1, accepted: true });
+  ctx.sent = [];
+  leader.onSnapshotted("a3", { type: "snapshotted", slot: 2 });
+  leader.onSnapshotted("a2", { type: "snapshotted", slot: 2 });
+  const toA1 = ctx.sent.filter((e) => e.to === "a1").map((e) => e.message.type);
+  assert.equal(toA1, ["commit", "trim"]);
 });
 
 test.run();
