@@ -114,7 +114,28 @@ test("a restarted node catches up on decisions it missed", () => {
   assert.is(cluster.node("n3").replica?.appliedBelow, cluster.node("n1").replica?.appliedBelow);
 });
 
-test("a replica whose acceptor acked a slot gets a commit (slot, ballot); the others the value", () => {
+test("a replica whose acceptor was sent the p2a gets a commit (slot, ballot), not the value", () => {
+  const cluster = colocated();
+  cluster.run(50);
+  const seen = new Map<string, number>();
+  const count = (m: { to: string; message: { type: string } }) => {
+    if (m.to !== "n1")
+      seen.set(`${m.message.type}->${m.to}`, (seen.get(`${m.message.type}->${m.to}`) ?? 0) + 1);
+    return true;
+  };
+  for (let i = 0; i < 10; i++) cluster.submit("c1", put(`k${i}`, `v${i}`));
+  cluster.run(100, 10, count);
+  assert.is(cluster.eventsOf("completed").length, 10);
+  // whichever follower's p2b came after the quorum holds the value as well: no value twice
+  for (const n of ["n2", "n3"]) {
+    assert.ok((seen.get(`commit->${n}`) ?? 0) > 0, `${n}: commits`);
+    assert.is(seen.get(`decision->${n}`) ?? 0, 0, `${n}: no values twice`);
+  }
+  const [first, ...rest] = appliedLogs(cluster);
+  for (const log of rest) assert.equal(log, first);
+});
+
+test("a node whose p2a was lost gets the value: its p2b did not come within COMMIT_DELAY_MS", () => {
   const cluster = colocated();
   cluster.run(50);
   const seen = new Map<string, number>();

@@ -439,16 +439,40 @@ test("a commit waits for the next p2a to its node, and goes before it in the sam
   leader.onPropose("a3", { type: "propose", slot: 0, value: one("x") });
   leader.onP2b("a3", { type: "p2b", ballot, slot: 0, accepted: true });
   leader.onP2b("a1", { type: "p2b", ballot, slot: 0, accepted: true });
-  // a1 acked: its node holds the value, and learns by reference; a2 gets the value itself
+  // decided: a1 acked and learns by reference; a2, sent the p2a, may still ack
   assert.equal(
     ctx.take("decision").map((e) => e.to),
-    ["a2", "a3"],
+    ["a3"],
   );
-  assert.is(ctx.take("commit").length, 0, "held for the next p2a to a1");
+  leader.onP2b("a2", { type: "p2b", ballot, slot: 0, accepted: true });
+  assert.is(ctx.take("decision").length, 0, "a2 acked late: no value twice");
+  assert.is(ctx.take("commit").length, 0, "held for the next p2a to a1 and a2");
   ctx.sent = [];
   leader.onPropose("a3", { type: "propose", slot: 1, value: one("y") });
-  const toA1 = ctx.sent.filter((e) => e.to === "a1").map((e) => e.message.type);
-  assert.equal(toA1, ["commit", "p2a"]);
+  for (const node of ["a1", "a2"]) {
+    const types = ctx.sent.filter((e) => e.to === node).map((e) => e.message.type);
+    assert.equal(types, ["commit", "p2a"], node);
+  }
+});
+
+test("thrifty: a replica whose acceptor was not sent the p2a gets the value itself", () => {
+  const ctx = new Recorder("a3", layout(A3, { leaders: ["a3", "a2", "a1"], replicas: A3 }), {
+    leaderTimeoutMs: 100,
+    heartbeatIntervalMs: 10,
+    electionBackoffMaxMs: 1_000,
+  });
+  const leader = new Leader(ctx, { ...DEFAULT_LEADER, thrifty: true }, []);
+  const ballot = adopt(ctx, leader);
+  ctx.sent = [];
+  leader.onPropose("a3", { type: "propose", slot: 0, value: one("x") });
+  const targets = ctx.take("p2a").map((e) => e.to);
+  assert.is(targets.length, 2, "a minimal phase-2 quorum");
+  for (const a of targets) leader.onP2b(a, { type: "p2b", ballot, slot: 0, accepted: true });
+  const left = A3.find((a) => !targets.includes(a))!;
+  assert.ok(
+    ctx.take("decision").some((e) => e.to === left),
+    `${left}, not sent the p2a, gets the value`,
+  );
 });
 
 test("a held commit goes out after COMMIT_DELAY_MS without traffic, and before any trim", () => {
@@ -456,12 +480,18 @@ test("a held commit goes out after COMMIT_DELAY_MS without traffic, and before a
   leader.onPropose("a3", { type: "propose", slot: 0, value: one("x") });
   leader.onP2b("a3", { type: "p2b", ballot, slot: 0, accepted: true });
   leader.onP2b("a1", { type: "p2b", ballot, slot: 0, accepted: true });
+  ctx.sent = [];
   assert.ok(leader.nextWakeAt() <= ctx.now + COMMIT_DELAY_MS);
   ctx.now += COMMIT_DELAY_MS;
   leader.tick();
   assert.equal(
     ctx.take("commit").map((e) => [e.to, e.message.slot]),
     [["a1", 0]],
+  );
+  assert.equal(
+    ctx.take("decision").map((e) => [e.to, e.message.slot]),
+    [["a2", 0]],
+    "a2 did not ack in time: the value",
   );
   // held again, then a majority of replicas report snapshots: the trim that lets a1's
   // acceptor forget slot 1 must not overtake the commit a1's replica needs it for

@@ -36,6 +36,8 @@ interface Scout {
 interface Commander {
   readonly value: Batch;
   readonly ackers: Set<NodeId>;
+  /** the acceptors the first p2a went to (all of them, or the thrifty targets) */
+  readonly sentTo: readonly NodeId[];
   sentAt: number;
   /** p2a resends so far: each waits twice as long as the one before (capped) */
   retries: number;
@@ -119,6 +121,12 @@ export class Leader {
   private nextRetryAt = NO_WAKE;
   /** commits held back for the next p2a to their node (COMMIT_DELAY_MS), by node */
   private readonly heldCommits = new Map<NodeId, MessageOf<"commit">[]>();
+  /**
+   * decided slots whose p2a went to nodes that had not acked when the quorum was reached: such
+   * a node gets a commit if its p2b comes within COMMIT_DELAY_MS, else the value itself
+   */
+  private readonly lateAcks = new Map<number, { value: Batch; nodes: Set<NodeId> }>();
+  /** when held commits, and the values of late acks, go out at the latest */
   private flushCommitsAt = NO_WAKE;
   /** which acceptors answer, which stopped */
   private readonly health: AcceptorHealth;
@@ -280,10 +288,13 @@ export class Leader {
     // since): it is not an acceptance of this ballot's p2a (simulator, majority3 seed 571).
     if (order < 0 || !m.accepted || this.state !== "active") return;
     const commander = this.commanders.get(m.slot);
-    if (!commander) return;
+    if (!commander) {
+      if (this.lateAcks.size > 0) this.onLateAck(from, m.slot);
+      return;
+    }
     commander.ackers.add(from);
     if (this.ctx.cluster.quorum.isPhase2Quorum(commander.ackers)) {
-      this.decide(m.slot, commander.value, commander.ackers);
+      this.decide(m.slot, commander);
     }
   }
 
@@ -327,7 +338,7 @@ export class Leader {
     const trim = { type: "trim", below } as const;
     for (const acceptor of this.ctx.cluster.quorum.acceptors) {
       // A held commit must not arrive after the trim: its value would be forgotten by then.
-      if (this.heldCommits.size > 0) this.flushCommitsTo(acceptor);
+      if (this.heldCommits.size > 0 || this.lateAcks.size > 0) this.flushCommits();
       this.ctx.send(acceptor, trim);
     }
   }
@@ -541,13 +552,12 @@ export class Leader {
 
   private command(slot: number, value: Batch): void {
     if (slot > this.highestSlot) this.highestSlot = slot;
-    const ackers = new Set<NodeId>();
-    this.commanders.set(slot, { value, ackers, sentAt: this.ctx.now, retries: 0 });
-    const p2a = { type: "p2a", ballot: this.ballot, slot, value } as const;
     this.checkTargets(false);
-    for (const acceptor of this.p2Targets ?? this.ctx.cluster.quorum.acceptors) {
-      this.sendTo(acceptor, p2a);
-    }
+    const sentTo = this.p2Targets ?? this.ctx.cluster.quorum.acceptors;
+    const ackers = new Set<NodeId>();
+    this.commanders.set(slot, { value, ackers, sentTo, sentAt: this.ctx.now, retries: 0 });
+    const p2a = { type: "p2a", ballot: this.ballot, slot, value } as const;
+    for (const acceptor of sentTo) this.sendTo(acceptor, p2a);
   }
 
   /** Every message to an acceptor goes through here, so the failure detector sees it. */
@@ -565,33 +575,57 @@ export class Leader {
     if (this.flushCommitsAt === NO_WAKE) this.flushCommitsAt = this.ctx.now + COMMIT_DELAY_MS;
   }
 
+  private awaitLateAck(slot: number, value: Batch, node: NodeId): void {
+    const late = this.lateAcks.get(slot);
+    if (late === undefined) this.lateAcks.set(slot, { value, nodes: new Set([node]) });
+    else late.nodes.add(node);
+    if (this.flushCommitsAt === NO_WAKE) this.flushCommitsAt = this.ctx.now + COMMIT_DELAY_MS;
+  }
+
+  /** A p2b for a slot decided before it came: that node learns the slot by reference. */
+  private onLateAck(from: NodeId, slot: number): void {
+    const late = this.lateAcks.get(slot);
+    if (late === undefined || !late.nodes.delete(from)) return;
+    if (late.nodes.size === 0) this.lateAcks.delete(slot);
+    this.holdCommit(from, { type: "commit", slot, ballot: this.ballot });
+  }
+
   private flushCommitsTo(to: NodeId): void {
     const held = this.heldCommits.get(to);
     if (held === undefined) return;
     this.heldCommits.delete(to);
     for (const commit of held) this.ctx.send(to, commit);
-    if (this.heldCommits.size === 0) this.flushCommitsAt = NO_WAKE;
+    if (this.heldCommits.size === 0 && this.lateAcks.size === 0) this.flushCommitsAt = NO_WAKE;
   }
 
+  /** Everything held goes now: commits, and the values of acks that did not come. */
   private flushCommits(): void {
+    for (const [slot, { value, nodes }] of this.lateAcks) {
+      const decision = { type: "decision", slot, value } as const;
+      for (const node of nodes) this.ctx.send(node, decision);
+    }
+    this.lateAcks.clear();
     for (const to of [...this.heldCommits.keys()]) this.flushCommitsTo(to);
     this.flushCommitsAt = NO_WAKE;
   }
 
-  private decide(slot: number, value: Batch, ackers: ReadonlySet<NodeId>): void {
+  private decide(slot: number, commander: Commander): void {
     this.commanders.delete(slot);
     this.proposals.delete(slot);
     this.markDecided(slot);
-    this.announce(slot, value, ackers);
+    this.announce(slot, commander.value, commander);
   }
 
   /**
    * Tell every replica a decision, and keep it a while for replicas that miss it. A replica on
    * a node whose acceptor acked the slot in this ballot gets a `commit` (slot and ballot, no
-   * value): the value is already on that node. This leader's own replica gets the decision
-   * in-process, where it costs nothing.
+   * value): the value is already on that node. A node that was sent the p2a but whose p2b had
+   * not come when the quorum was reached gets a commit too if the p2b comes within
+   * COMMIT_DELAY_MS, else the value: in three colocated nodes the follower whose p2b came
+   * second got every value twice before, a third of all bytes sent. Any other replica gets the
+   * value. This leader's own replica gets the decision in-process, where it costs nothing.
    */
-  private announce(slot: number, value: Batch, ackers?: ReadonlySet<NodeId>): void {
+  private announce(slot: number, value: Batch, commander?: Commander): void {
     if (!this.recentDecisions.has(slot)) {
       const bytes = batchBytes(value);
       this.recentDecisions.set(slot, { value, bytes });
@@ -609,8 +643,9 @@ export class Leader {
     const decision = { type: "decision", slot, value } as const;
     const commit = { type: "commit", slot, ballot: this.ballot } as const;
     for (const replica of this.ctx.cluster.replicas) {
-      if (ackers?.has(replica) === true && replica !== this.ctx.id)
-        this.holdCommit(replica, commit);
+      if (commander === undefined || replica === this.ctx.id) this.ctx.send(replica, decision);
+      else if (commander.ackers.has(replica)) this.holdCommit(replica, commit);
+      else if (commander.sentTo.includes(replica)) this.awaitLateAck(slot, value, replica);
       else this.ctx.send(replica, decision);
     }
   }
