@@ -7,6 +7,8 @@
 // Protocol with the parent, one line each on stdout:
 //   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
 //   PROGRESS <ms> <ops>  now and then while running
+//   LOAD <cpuUs> <ops> <ms>  the workload is over: this process's CPU time (user + system) since
+//                        START, the operations answered and the wall-clock ms in that time
 //   FINAL <keys> <read>  the final reads (if asked): keys read back, reads that returned
 //   DONE <ops>           the history file is written; the process exits 0
 // Anything else (errors) goes to stderr.
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
   const history: HistoryRecord[] = [];
   const t0 = now();
   const elapsed = () => now() - t0;
+  const cpu0 = process.cpuUsage();
   process.stdout.write(`START ${t0}\n`);
   let completed = 0;
   const inflight = new Set<Promise<void>>();
@@ -147,6 +150,8 @@ async function main(): Promise<void> {
   );
   await Promise.race([Promise.all(loops), deadline]);
   await Promise.race([Promise.all([...inflight]), deadline]);
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(`LOAD ${cpu.user + cpu.system} ${completed} ${Math.round(elapsed())}\n`);
   if (spec.finalReadsMs !== undefined) {
     // Read back every key the workload touched, spread over the clients.
     const keys = [...new Set(history.map((h) => h.op.key))].sort();

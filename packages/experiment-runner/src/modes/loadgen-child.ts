@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadgenSpec } from "../loadgen.js";
 import type { ProgressFn } from "../run/types.js";
+import { type LoadgenCpu, parseLoadLine } from "./loadgen-cpu.js";
 import { type Child, spawnChild, stopChild, waitForLine } from "./processes.js";
 
 /** a bound on a hang: the clients connect within it (see NODE_READY_MS) */
@@ -22,6 +23,8 @@ export class LoadgenChild {
   /** the run's t = 0, epoch ms */
   t0EpochMs = 0;
   finalReads: FinalReads | undefined;
+  /** its own CPU over the workload, once it said */
+  cpu: LoadgenCpu | undefined;
 
   private constructor(readonly child: Child) {}
 
@@ -43,6 +46,7 @@ export class LoadgenChild {
     const lg = new LoadgenChild(child);
     const durationMs = opts.spec.workload.durationMs;
     child.onLine((line) => {
+      lg.cpu = parseLoadLine(line) ?? lg.cpu;
       const f = /^FINAL (\d+) (\d+)/.exec(line);
       if (f) {
         lg.finalReads = {

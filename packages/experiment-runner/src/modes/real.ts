@@ -27,6 +27,7 @@ import {
 } from "../run/types.js";
 import { startWallClockRun } from "../run/wall-clock-outcome.js";
 import { LoadgenChild } from "./loadgen-child.js";
+import { loadgenCpuExtra } from "./loadgen-cpu.js";
 import { engineCounts, historyChecks, replicaChecks } from "./process-checks.js";
 
 export async function runReal(
@@ -82,6 +83,7 @@ export async function runReal(
     const exit = await loadgen.finish(opts.aborted);
     await player.stop();
     extra.schedule_lag_ms = Math.round(player.lagMs);
+    if (loadgen.cpu) Object.assign(extra, loadgenCpuExtra(loadgen.cpu));
     if (exit === "interrupted") error = `interrupted at ${Math.round(driver.now())} ms`;
     else if (exit !== 0) error = `the load generator failed (exit ${exit}); see logs/loadgen.log`;
     if (error === undefined) {

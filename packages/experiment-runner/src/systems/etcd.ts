@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { loadgenCpuExtra } from "../modes/loadgen-cpu.js";
 import { type Child, freePorts, spawnChild, stopChild } from "../modes/processes.js";
 import { EnvironmentError } from "../run/types.js";
 import { findOnPath } from "./c-build.js";
@@ -127,12 +128,19 @@ export const etcd: SystemAdapter = {
       throw e;
     }
     const endpoints = names.map((_, i) => clientUrl(i));
+    const extra: Record<string, unknown> = {
+      etcd_version: bin.version,
+      etcd_binary: bin.binary,
+      endpoints,
+      logs: "logs/",
+    };
     return {
-      extra: { etcd_version: bin.version, etcd_binary: bin.binary, endpoints, logs: "logs/" },
-      drive: async (d) => ({
-        kind: "history",
-        history: await runLoadgen({ etcd: { endpoints } }, d),
-      }),
+      extra,
+      drive: async (d) => {
+        const { history, cpu } = await runLoadgen({ etcd: { endpoints } }, d);
+        if (cpu) Object.assign(extra, loadgenCpuExtra(cpu));
+        return { kind: "history", history };
+      },
       stop,
     };
   },

@@ -6,6 +6,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadgenSpec } from "../loadgen.js";
+import { type LoadgenCpu, parseLoadLine } from "../modes/loadgen-cpu.js";
 import { spawnChild, stopChild, waitForLine } from "../modes/processes.js";
 import type { HistoryRecord } from "../run/types.js";
 import { logTail, READY_BOUND_MS, sleep } from "./readiness.js";
@@ -13,11 +14,14 @@ import type { DriveContext } from "./types.js";
 
 const LOADGEN = join(dirname(fileURLToPath(import.meta.url)), "..", "loadgen.js");
 
-/** Runs the load generator with `target` (a cluster file or etcd endpoints) to its end. */
+/**
+ * Runs the load generator with `target` (a cluster file or etcd endpoints) to its end: the
+ * history, and the load generator's own CPU over the workload (when it said).
+ */
 export async function runLoadgen(
   target: Pick<LoadgenSpec, "clusterFile" | "etcd">,
   d: DriveContext,
-): Promise<HistoryRecord[]> {
+): Promise<{ history: HistoryRecord[]; cpu: LoadgenCpu | undefined }> {
   const historyFile = join(d.dir, "logs", "loadgen-history.ndjson");
   const spec: LoadgenSpec = {
     ...target,
@@ -32,7 +36,9 @@ export async function runLoadgen(
   const log = join(d.dir, "logs", "loadgen.log");
   const child = spawnChild("loadgen", process.execPath, [LOADGEN, specFile], log);
   try {
+    let cpu: LoadgenCpu | undefined;
     child.onLine((line) => {
+      cpu = parseLoadLine(line) ?? cpu;
       const m = /^PROGRESS (\d+) (\d+)/.exec(line);
       if (m) d.onProgress?.(Math.min(Number(m[1]), d.config.workload.durationMs), Number(m[2]));
     });
@@ -51,7 +57,7 @@ export async function runLoadgen(
       .filter((l) => l.length > 0)
       .map((l) => JSON.parse(l) as HistoryRecord);
     rmSync(historyFile, { force: true });
-    return history;
+    return { history, cpu };
   } finally {
     await stopChild(child, 1_000);
   }
