@@ -1,5 +1,5 @@
 // etcd for real: three member processes (Debian's etcd-server) on loopback, driven by our own
-// load generator over the v3 JSON gateway with gets, puts, deletes and cas; its history is
+// load generator over its gRPC API with gets, puts, deletes and cas; its history is
 // written in our format and checked for linearizability, and nothing is left running or on
 // disk. Where etcd is not installed, the test is skipped and says why.
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
