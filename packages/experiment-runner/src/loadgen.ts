@@ -1,12 +1,15 @@
 // The load generator of local mode, run as its own process so it does not share an event loop
 // with the runner (or the nodes): `node loadgen.js <spec.json>`. It connects one client of the
-// @paxos/transport-ws library per workload client (or, for etcd, one client of its JSON
-// gateway), issues the config's workload (closed or open loop), and writes every operation to
+// @paxos/transport-ws library per workload client (or, for etcd, one client of its gRPC API,
+// the clients of a member sharing one connection to it), issues the config's workload (closed or open loop), and writes every operation to
 // an NDJSON history file.
 //
 // Protocol with the parent, one line each on stdout:
 //   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
 //   PROGRESS <ms> <ops>  now and then while running
+//   LOAD <cpuUs> <ops> <ms> <busy>  the workload is over: this process's CPU time (user +
+//                        system) since START, the operations answered, the wall-clock ms, and
+//                        the share of that time its event loop was busy, in thousandths
 //   FINAL <keys> <read>  the final reads (if asked): keys read back, reads that returned
 //   DONE <ops>           the history file is written; the process exits 0
 // Anything else (errors) goes to stderr.
@@ -18,6 +21,7 @@ import { connect, type PaxosClient } from "@paxos/transport-ws";
 import type { ResolvedConfig } from "./config/types.js";
 import type { HistoryRecord } from "./run/types.js";
 import { EtcdClient } from "./systems/etcd-client.js";
+import { EtcdChannel } from "./systems/etcd-grpc.js";
 import { openLoopArrivals, seededStream } from "./workload.js";
 
 export interface LoadgenSpec {
@@ -43,11 +47,17 @@ const now = () => performance.timeOrigin + performance.now();
 
 type LoadClient = Pick<PaxosClient, "clientId" | "outstanding" | "execute" | "close">;
 
-function openClient(spec: LoadgenSpec, id: string, i: number): Promise<LoadClient> {
+const timeoutMsOf = (spec: LoadgenSpec) => spec.workload.durationMs + spec.graceMs + 5_000;
+
+function openClient(
+  spec: LoadgenSpec,
+  etcd: EtcdChannel[] | undefined,
+  id: string,
+  i: number,
+): Promise<LoadClient> {
   const clientId = `${id}:${spec.seed}`;
-  const timeoutMs = spec.workload.durationMs + spec.graceMs + 5_000;
-  const etcd = spec.etcd?.endpoints;
-  if (etcd) return Promise.resolve(new EtcdClient(clientId, etcd[i % etcd.length]!, timeoutMs));
+  const timeoutMs = timeoutMsOf(spec);
+  if (etcd) return Promise.resolve(new EtcdClient(clientId, etcd[i % etcd.length]!));
   if (!spec.clusterFile) throw new Error("the spec names neither a cluster file nor etcd");
   return connect(spec.clusterFile, { clientId, timeoutMs, connectTimeoutMs: 10_000 });
 }
@@ -57,10 +67,14 @@ async function main(): Promise<void> {
   if (!specPath) throw new Error("usage: loadgen <spec.json>");
   const spec = JSON.parse(readFileSync(specPath, "utf8")) as LoadgenSpec;
   const w = spec.workload;
-  const clients = await Promise.all(spec.clients.map((c, i) => openClient(spec, c, i)));
+  const etcd = spec.etcd?.endpoints.map((e) => new EtcdChannel(e, timeoutMsOf(spec)));
+  await Promise.all((etcd ?? []).map((c) => c.connected()));
+  const clients = await Promise.all(spec.clients.map((c, i) => openClient(spec, etcd, c, i)));
   const history: HistoryRecord[] = [];
   const t0 = now();
   const elapsed = () => now() - t0;
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   process.stdout.write(`START ${t0}\n`);
   let completed = 0;
   const inflight = new Set<Promise<void>>();
@@ -147,6 +161,11 @@ async function main(): Promise<void> {
   );
   await Promise.race([Promise.all(loops), deadline]);
   await Promise.race([Promise.all([...inflight]), deadline]);
+  const cpu = process.cpuUsage(cpu0);
+  const busy = Math.round(1000 * performance.eventLoopUtilization(elu0).utilization);
+  process.stdout.write(
+    `LOAD ${cpu.user + cpu.system} ${completed} ${Math.round(elapsed())} ${busy}\n`,
+  );
   if (spec.finalReadsMs !== undefined) {
     // Read back every key the workload touched, spread over the clients.
     const keys = [...new Set(history.map((h) => h.op.key))].sort();
@@ -181,6 +200,7 @@ async function main(): Promise<void> {
   }
   clearInterval(ticker);
   await Promise.all(clients.map((c) => c.close()));
+  for (const channel of etcd ?? []) channel.close();
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(spec.historyFile);
     out.on("error", reject);

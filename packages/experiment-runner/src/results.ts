@@ -231,10 +231,24 @@ export function csvRow(s: Summary): Record<string, string | number | boolean | n
     },
     leadership_changes: s.leadership_changes,
     engine: s.engine ?? {},
+    cpu: cpuColumns(s.extra),
     wall_ms: s.wall_ms,
     error: s.error,
   });
   return flat;
+}
+
+/** What the workload cost per operation (runs on real processes; see modes/loadgen-cpu.ts). */
+function cpuColumns(extra: Record<string, unknown> | undefined): Record<string, unknown> {
+  const cols: Record<string, unknown> = {};
+  for (const [k, column] of [
+    ["system_cpu_us_per_op", "system_us_per_op"],
+    ["loadgen_cpu_us_per_op", "loadgen_us_per_op"],
+    ["loadgen_busy", "loadgen_busy"],
+  ] as const) {
+    if (extra?.[k] !== undefined) cols[column] = extra[k];
+  }
+  return cols;
 }
 
 function maxOrNull(xs: (number | null)[]): number | null {

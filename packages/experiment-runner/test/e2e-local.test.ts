@@ -64,6 +64,15 @@ test("a short local experiment: real processes, a leader crash, checks pass, all
     assert.match(readFileSync(join(run, "logs", "n1.log"), "utf8"), /node started/);
     assert.not.ok(existsSync(join(run, "data")), "durable state is removed after the run");
     assert.is(liveChildren(), 0, "no child process left");
+    // what the workload cost each side, per answered operation (the system's CPU from /proc)
+    assert.ok(summary.extra.loadgen_cpu_us_per_op > 0, JSON.stringify(summary.extra));
+    assert.ok(summary.extra.loadgen_busy > 0 && summary.extra.loadgen_busy <= 1);
+    if (existsSync("/proc/self/stat")) assert.ok(summary.extra.system_cpu_us_per_op > 0);
+    const csv = readFileSync(join(realpathSync(join(out, "latest")), "results.csv"), "utf8");
+    assert.match(
+      csv.split("\n")[0]!,
+      /,cpu\.system_us_per_op,cpu\.loadgen_us_per_op,cpu\.loadgen_busy,/,
+    );
     const ports: number[] = summary.extra.ports;
     assert.is(ports.length, 3);
     for (const port of ports) assert.ok(await portIsFree(port), `port ${port} was released`);

@@ -1,5 +1,5 @@
 // etcd for real: three member processes (Debian's etcd-server) on loopback, driven by our own
-// load generator over the v3 JSON gateway with gets, puts, deletes and cas; its history is
+// load generator over its gRPC API with gets, puts, deletes and cas; its history is
 // written in our format and checked for linearizability, and nothing is left running or on
 // disk. Where etcd is not installed, the test is skipped and says why.
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
@@ -45,6 +45,10 @@ if (etcd === null) {
       const summary = JSON.parse(readFileSync(join(run, "summary.json"), "utf8"));
       assert.is(summary.system.kind, "etcd");
       assert.is(summary.extra.endpoints.length, 3, "one member per acceptor");
+      // what the workload cost each side, per answered operation (the system's CPU from /proc)
+      assert.ok(summary.extra.loadgen_cpu_us_per_op > 0, JSON.stringify(summary.extra));
+      assert.ok(summary.extra.loadgen_busy > 0 && summary.extra.loadgen_busy <= 1);
+      if (existsSync("/proc/self/stat")) assert.ok(summary.extra.system_cpu_us_per_op > 0);
       assert.ok(summary.ops.completed > 20, `completed ${summary.ops.completed}`);
       for (const name of ["validity", "at-most-once", "linearizability"]) {
         assert.ok(summary.checks[name].passed, name);

@@ -189,6 +189,13 @@ export abstract class ProcessDriver implements ClusterDriver {
     await waitForLine(child, /listening on/, NODE_READY_MS);
   }
 
+  /** the node processes' ids, as they run now */
+  pids(): number[] {
+    return [...this.nodes.values()].flatMap((c) =>
+      c.process.pid === undefined ? [] : [c.process.pid],
+    );
+  }
+
   isUp(id: string): boolean {
     const child = this.nodes.get(id);
     return (

@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadgenSpec } from "../loadgen.js";
 import type { ProgressFn } from "../run/types.js";
+import { type LoadgenCpu, parseLoadLine } from "./loadgen-cpu.js";
+import type { CpuWindow } from "./process-cpu.js";
 import { type Child, spawnChild, stopChild, waitForLine } from "./processes.js";
 
 /** a bound on a hang: the clients connect within it (see NODE_READY_MS) */
@@ -22,6 +24,10 @@ export class LoadgenChild {
   /** the run's t = 0, epoch ms */
   t0EpochMs = 0;
   finalReads: FinalReads | undefined;
+  /** its own CPU over the workload, once it said */
+  cpu: LoadgenCpu | undefined;
+  /** the system's CPU over the same time (opts.systemCpu), once the load generator said */
+  systemCpuUs: number | null = null;
 
   private constructor(readonly child: Child) {}
 
@@ -34,6 +40,8 @@ export class LoadgenChild {
     command?: (argv: string[]) => string[];
     onProgress?: ProgressFn;
     finalReadsWithinMs?: number;
+    /** the system's processes, measured from START to the LOAD line */
+    systemCpu?: CpuWindow;
   }): Promise<LoadgenChild> {
     const specFile = join(opts.dir, "loadgen.json");
     writeFileSync(specFile, `${JSON.stringify(opts.spec, null, 2)}\n`);
@@ -43,6 +51,12 @@ export class LoadgenChild {
     const lg = new LoadgenChild(child);
     const durationMs = opts.spec.workload.durationMs;
     child.onLine((line) => {
+      if (line.startsWith("START ")) opts.systemCpu?.start();
+      const load = parseLoadLine(line);
+      if (load) {
+        lg.cpu = load;
+        lg.systemCpuUs = opts.systemCpu?.end() ?? null;
+      }
       const f = /^FINAL (\d+) (\d+)/.exec(line);
       if (f) {
         lg.finalReads = {

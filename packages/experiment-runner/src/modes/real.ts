@@ -27,7 +27,9 @@ import {
 } from "../run/types.js";
 import { startWallClockRun } from "../run/wall-clock-outcome.js";
 import { LoadgenChild } from "./loadgen-child.js";
+import { cpuExtra } from "./loadgen-cpu.js";
 import { engineCounts, historyChecks, replicaChecks } from "./process-checks.js";
+import { CpuWindow } from "./process-cpu.js";
 
 export async function runReal(
   opts: RunModeOptions,
@@ -75,6 +77,7 @@ export async function runReal(
       command: (argv) => d0.clientCommand(argv),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(config.chaos ? { finalReadsWithinMs: config.chaos.finalReadsWithinMs } : {}),
+      systemCpu: new CpuWindow(() => d0.pids()),
     });
     driver.setClock(loadgen.t0EpochMs);
     player = new FaultPlayer(driver, faults, variant, effectiveLinks(config, variant));
@@ -82,6 +85,7 @@ export async function runReal(
     const exit = await loadgen.finish(opts.aborted);
     await player.stop();
     extra.schedule_lag_ms = Math.round(player.lagMs);
+    if (loadgen.cpu) Object.assign(extra, cpuExtra(loadgen.cpu, loadgen.systemCpuUs));
     if (exit === "interrupted") error = `interrupted at ${Math.round(driver.now())} ms`;
     else if (exit !== 0) error = `the load generator failed (exit ${exit}); see logs/loadgen.log`;
     if (error === undefined) {

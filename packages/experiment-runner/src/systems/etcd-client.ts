@@ -1,31 +1,28 @@
-// A key-value client of etcd's v3 JSON gateway (grpc-gateway) with plain fetch: the same
+// A key-value client of etcd over its native gRPC API (service etcdserverpb.KV): the same
 // operations as our engine's client, so our load generator drives etcd and records its
-// history in our format. Keys and values travel base64-encoded; int64s arrive as strings;
-// fields with their default value (false, 0, empty) are left out of the JSON.
+// history in our format. Keys and values are the UTF-8 bytes of our strings.
 //
-//   get    POST /v3/kv/range        {key, serializable: false}     (a linearizable read)
-//   put    POST /v3/kv/put          {key, value}
-//   delete POST /v3/kv/deleterange  {key}                         -> deleted: "1" | absent
-//   cas    POST /v3/kv/txn          compare the value (or create_revision 0 for "absent"),
-//                                   success: put, failure: range   -> succeeded: true | absent
+//   get    Range {key}                 (serializable left false: a linearizable read)
+//   put    Put {key, value}
+//   delete DeleteRange {key}           -> deleted: 1 | 0
+//   cas    Txn: compare the value (or create_revision 0 for "absent"),
+//          success: put, failure: range -> succeeded, or the value read
 //
-// Anything but a 200 with a well-formed body is an error: the operation's outcome is unknown.
+// Anything but status 0 with a well-formed answer is an error: the operation's outcome is
+// unknown. Why gRPC over HTTP/2 rather than the JSON gateway or @grpc/grpc-js: see
+// etcd-grpc.ts.
 
 import type { Operation, Result } from "@paxos/core";
-
-const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
-const unb64 = (s: string | undefined) =>
-  s === undefined ? "" : Buffer.from(s, "base64").toString("utf8");
-
-interface KeyValue {
-  value?: string;
-}
-
-/** The value of the first kv of a range response, null when there is none. */
-function firstValue(body: { kvs?: KeyValue[] } | undefined): string | null {
-  const kv = body?.kvs?.[0];
-  return kv === undefined ? null : unb64(kv.value);
-}
+import type { EtcdChannel } from "./etcd-grpc.js";
+import {
+  casTxnRequest,
+  casTxnResponse,
+  deletedCount,
+  deleteRangeRequest,
+  firstValue,
+  putRequest,
+  rangeRequest,
+} from "./etcd-proto.js";
 
 export class EtcdClient {
   /** operations sent and not yet answered */
@@ -33,26 +30,9 @@ export class EtcdClient {
 
   constructor(
     readonly clientId: string,
-    /** http://127.0.0.1:port of the member this client talks to */
-    private readonly endpoint: string,
-    private readonly timeoutMs: number,
+    /** the connection to the member this client talks to, shared with its other clients */
+    private readonly channel: EtcdChannel,
   ) {}
-
-  private async call(path: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.endpoint}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status}: ${text.slice(0, 200)}`);
-    const json = JSON.parse(text) as unknown;
-    if (typeof json !== "object" || json === null || !("header" in json)) {
-      throw new Error(`etcd ${path}: not a response: ${text.slice(0, 200)}`);
-    }
-    return json as Record<string, unknown>;
-  }
 
   async execute(op: Operation): Promise<Result> {
     this.outstanding++;
@@ -64,37 +44,30 @@ export class EtcdClient {
   }
 
   private async apply(op: Operation): Promise<Result> {
-    const key = b64(op.key);
+    const ch = this.channel;
     switch (op.type) {
       case "get": {
-        const r = await this.call("/v3/kv/range", { key, serializable: false });
-        return { type: "get", value: firstValue(r as { kvs?: KeyValue[] }) };
+        const r = await ch.call("/etcdserverpb.KV/Range", rangeRequest(op.key));
+        return { type: "get", value: firstValue(r) };
       }
       case "put":
-        await this.call("/v3/kv/put", { key, value: b64(op.value) });
+        await ch.call("/etcdserverpb.KV/Put", putRequest(op.key, op.value));
         return { type: "put" };
       case "delete": {
-        const r = await this.call("/v3/kv/deleterange", { key });
-        return { type: "delete", existed: Number(r.deleted ?? 0) > 0 };
+        const r = await ch.call("/etcdserverpb.KV/DeleteRange", deleteRangeRequest(op.key));
+        return { type: "delete", existed: deletedCount(r) > 0 };
       }
       case "cas": {
-        const compare =
-          op.expected === null
-            ? { key, target: "CREATE", result: "EQUAL", create_revision: "0" }
-            : { key, target: "VALUE", result: "EQUAL", value: b64(op.expected) };
-        const r = await this.call("/v3/kv/txn", {
-          compare: [compare],
-          success: [{ request_put: { key, value: b64(op.value) } }],
-          failure: [{ request_range: { key } }],
-        });
-        if (r.succeeded === true) return { type: "cas", ok: true, value: op.value };
-        const responses = r.responses as { response_range?: { kvs?: KeyValue[] } }[] | undefined;
-        const range = responses?.[0]?.response_range;
-        if (range === undefined) throw new Error("etcd txn: a failed compare without its range");
-        return { type: "cas", ok: false, value: firstValue(range) };
+        const r = casTxnResponse(
+          await ch.call("/etcdserverpb.KV/Txn", casTxnRequest(op.key, op.expected, op.value)),
+        );
+        if (r.succeeded) return { type: "cas", ok: true, value: op.value };
+        if (r.range === undefined) throw new Error("etcd txn: a failed compare without its range");
+        return { type: "cas", ok: false, value: firstValue(r.range) };
       }
     }
   }
 
+  /** Nothing of its own to close: the channel is shared, and its owner closes it. */
   async close(): Promise<void> {}
 }

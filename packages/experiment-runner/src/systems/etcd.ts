@@ -1,12 +1,13 @@
 // etcd (Raft), from Debian's etcd-server package or a binary a user names: one member per
 // acceptor of the variant, each a process with its own data dir on loopback, driven by our own
-// load generator over the v3 JSON gateway (linearizable reads: serializable off). Its history
+// load generator over its gRPC API (linearizable reads: serializable off). Its history
 // is recorded in our format and checked like ours. etcd fsyncs its write-ahead log before it
 // answers a write, so compare it with our engine with fsync on.
 
 import { execFile } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { CpuWindow } from "../modes/process-cpu.js";
 import { type Child, freePorts, spawnChild, stopChild } from "../modes/processes.js";
 import { EnvironmentError } from "../run/types.js";
 import { findOnPath } from "./c-build.js";
@@ -46,7 +47,7 @@ export const etcd: SystemAdapter = {
   kind: "etcd",
   name: "etcd",
   latencyMeasures:
-    "client-visible: from our load generator sending an HTTP request to a member's JSON gateway to the answer, after Raft committed it (fsynced on a majority) and the member applied it",
+    "client-visible: from our load generator sending a gRPC request to a member to the answer, after Raft committed it (fsynced on a majority) and the member applied it",
   history: true,
   refusesConfig: refusesLoopback,
   refusesVariant: (v) => {
@@ -127,12 +128,22 @@ export const etcd: SystemAdapter = {
       throw e;
     }
     const endpoints = names.map((_, i) => clientUrl(i));
+    const extra: Record<string, unknown> = {
+      etcd_version: bin.version,
+      etcd_binary: bin.binary,
+      endpoints,
+      logs: "logs/",
+    };
     return {
-      extra: { etcd_version: bin.version, etcd_binary: bin.binary, endpoints, logs: "logs/" },
-      drive: async (d) => ({
-        kind: "history",
-        history: await runLoadgen({ etcd: { endpoints } }, d),
-      }),
+      extra,
+      drive: async (d) => {
+        const members = new CpuWindow(() =>
+          children.flatMap((c) => (c.child.process.pid === undefined ? [] : [c.child.process.pid])),
+        );
+        const { history, cpu } = await runLoadgen({ etcd: { endpoints } }, d, members);
+        Object.assign(extra, cpu);
+        return { kind: "history", history };
+      },
       stop,
     };
   },

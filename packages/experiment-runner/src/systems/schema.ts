@@ -96,7 +96,7 @@ export const SYSTEM_SCHEMA = {
       properties: {
         system: {
           const: "etcd",
-          description: "etcd (Raft), one member per acceptor, driven over its v3 JSON gateway",
+          description: "etcd (Raft), one member per acceptor, driven over its gRPC API",
         },
         ...common,
         binary: {
