@@ -126,6 +126,17 @@ export const DEFAULT_LEADER: LeaderOptions = {
   persistDecidedEverySlots: 512,
 };
 
+export interface ClientOptions {
+  /**
+   * send the next requests to the replica beside the leader a response names (one hop less
+   * for each); false keeps each client on the replica its id hashes to, which spreads many
+   * clients' connections and frames over every replica, as etcd's clients over its members
+   */
+  readonly followLeader: boolean;
+}
+
+export const DEFAULT_CLIENT: ClientOptions = { followLeader: true };
+
 export interface NodeConfig {
   readonly id: NodeId;
   readonly roles: readonly Role[];
@@ -136,4 +147,5 @@ export interface NodeConfig {
   readonly limits?: Partial<Limits>;
   /** the client's id; must be new for each incarnation of the process (seqs restart at 0) */
   readonly clientId?: string;
+  readonly client?: Partial<ClientOptions>;
 }

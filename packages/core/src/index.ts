@@ -10,7 +10,9 @@ export {
   sameBatch,
 } from "./command.js";
 export {
+  type ClientOptions,
   type ClusterLayout,
+  DEFAULT_CLIENT,
   DEFAULT_LEADER,
   DEFAULT_LIMITS,
   DEFAULT_REPLICA,

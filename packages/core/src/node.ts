@@ -1,6 +1,7 @@
 import type { NodeId } from "@paxos/quorum-system";
 import { BOTTOM, compareBallots } from "./ballot.js";
 import {
+  DEFAULT_CLIENT,
   DEFAULT_LEADER,
   DEFAULT_LIMITS,
   DEFAULT_REPLICA,
@@ -104,7 +105,10 @@ export class PaxosNode {
       );
     }
     if (this.roles.has("client"))
-      this.client = new Client(this.ctx, config.clientId ?? config.id, limits);
+      this.client = new Client(this.ctx, config.clientId ?? config.id, limits, {
+        ...DEFAULT_CLIENT,
+        ...config.client,
+      });
     // A leader beside a replica can resend decisions it did not make itself (learned as
     // decided from another leader) from that replica, instead of re-running phase 1 to read
     // them back, which stops its commits for a round each time.

@@ -6,13 +6,31 @@ import { Client } from "../src/roles/client.js";
 import { KeyValueStore } from "../src/state-machine.js";
 import { get, layout, put, Recorder } from "./harness.js";
 
-function startClient() {
+function startClient(followLeader = true) {
   const ctx = new Recorder("C1", layout(["a1"], { replicas: ["R1", "R2", "R3"] }), {
     clientRetryMs: 100,
     clientRetryMaxMs: 400,
   });
-  return { ctx, client: new Client(ctx, "client-1", DEFAULT_LIMITS) };
+  return { ctx, client: new Client(ctx, "client-1", DEFAULT_LIMITS, { followLeader }) };
 }
+
+test("a client follows the leader an answer names, unless told to stay on its replica", () => {
+  for (const follow of [true, false]) {
+    const { ctx, client } = startClient(follow);
+    client.submit(put("a", "1"));
+    const first = ctx.take("request")[0]!.to;
+    const leader = ["R1", "R2", "R3"].find((r) => r !== first)!;
+    client.onResponse(first, {
+      type: "response",
+      clientId: "client-1",
+      seq: 0,
+      result: { type: "put" },
+      leader,
+    });
+    client.submit(put("b", "2"));
+    assert.is(ctx.take("request")[0]!.to, follow ? leader : first, `followLeader ${follow}`);
+  }
+});
 
 test("a client numbers its commands and tells replicas which answers it already holds", () => {
   const { ctx, client } = startClient();

@@ -48,6 +48,12 @@ export interface ConnectOptions {
   readonly retryMaxMs?: number;
   /** how long connect() waits for a first replica connection (default 5 s) */
   readonly connectTimeoutMs?: number;
+  /**
+   * follow the leader: send to the replica beside the leader an answer names (default true:
+   * one hop less); false keeps this client on the replica its id hashes to, spreading many
+   * clients over the replicas (core's ClientOptions)
+   */
+  readonly followLeader?: boolean;
   readonly logger?: Logger;
 }
 
@@ -148,6 +154,10 @@ export class PaxosClient {
         // only so the engine's check of limits against batch sizes holds for small frames
         ...(cluster === undefined ? {} : { replica: cluster.replica }),
         clientId: this.clientId,
+        client: {
+          ...cluster?.file.client,
+          ...(options.followLeader === undefined ? {} : { followLeader: options.followLeader }),
+        },
       },
       { now: performance.now(), rng: { next: Math.random } },
     );

@@ -8,6 +8,7 @@
 
 import { readFileSync } from "node:fs";
 import {
+  type ClientOptions,
   type ClusterLayout,
   DEFAULT_LIMITS,
   DEFAULT_REPLICA,
@@ -55,6 +56,8 @@ export interface ClusterFile {
   readonly timing?: Partial<Timing>;
   readonly replica?: Partial<ReplicaOptions>;
   readonly leader?: Partial<LeaderOptions>;
+  /** options of the clients that connect through this file (core's ClientOptions) */
+  readonly client?: Partial<ClientOptions>;
   readonly links?: LinksConfig;
   readonly logLevel?: LogLevel;
   /** largest frame a node accepts (ws maxPayload) and the size senders split frames at */
@@ -178,6 +181,11 @@ export const clusterFileSchema = {
         retainDecisionBytes: positiveInt,
         persistDecidedEverySlots: positiveInt,
       },
+    },
+    client: {
+      type: "object",
+      additionalProperties: false,
+      properties: { followLeader: { type: "boolean" } },
     },
     links: {
       type: "object",

@@ -1,6 +1,6 @@
 import type { NodeId } from "@paxos/quorum-system";
 import type { Command, Operation } from "../command.js";
-import type { Limits } from "../config.js";
+import { type ClientOptions, DEFAULT_CLIENT, type Limits } from "../config.js";
 import type { RoleContext } from "../context.js";
 import type { MessageOf } from "../messages.js";
 import { operationBytesOver } from "../size.js";
@@ -32,6 +32,7 @@ export class Client {
     private readonly ctx: RoleContext,
     readonly clientId: string,
     private readonly limits: Limits,
+    private readonly options: ClientOptions = DEFAULT_CLIENT,
   ) {
     this.replicas = ctx.cluster.replicas;
     if (this.replicas.length === 0) throw new Error("client: the cluster has no replicas");
@@ -90,8 +91,10 @@ export class Client {
     if (!o) return;
     this.outstanding.delete(m.seq);
     this.completedAny = true;
-    // Next requests go to the replica beside the leader when the answer names one.
-    const beside = m.leader === undefined ? -1 : this.replicas.indexOf(m.leader);
+    // Next requests go to the replica beside the leader when the answer names one (unless
+    // told to stay), else to the replica that answered.
+    const beside =
+      m.leader === undefined || !this.options.followLeader ? -1 : this.replicas.indexOf(m.leader);
     const index = beside >= 0 ? beside : this.replicas.indexOf(from);
     if (index >= 0) this.preferred = index;
     this.ctx.emit({

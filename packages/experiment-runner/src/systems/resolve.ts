@@ -16,7 +16,12 @@ const DEFAULT_LABELS: Record<RawSystem["system"], string> = {
 };
 
 /** Our engine with the config's own settings: the system of a config without `systems`. */
-export const OUR_ENGINE: ResolvedSystem = { system: "paxos-lab", label: "paxos-lab", fsync: true };
+export const OUR_ENGINE: ResolvedSystem = {
+  system: "paxos-lab",
+  label: "paxos-lab",
+  fsync: true,
+  clientsFollowLeader: true,
+};
 
 /** Labels filled in and checked for clashes; undefined when the config has no `systems`. */
 export function fillSystems(

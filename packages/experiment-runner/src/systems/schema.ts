@@ -82,6 +82,12 @@ export const SYSTEM_SCHEMA = {
           description:
             "local mode: fdatasync the acceptor log before answering (false: page cache only)",
         },
+        clientsFollowLeader: {
+          type: "boolean",
+          default: true,
+          description:
+            "local and netns modes: clients move to the replica beside the leader (one hop less); false keeps each on the replica its id hashes to, spreading many clients over the replicas as etcd's are spread over its members",
+        },
       },
     },
     libpaxosFamily("libpaxos3", "LibPaxos3 (Sciascia): majority quorums, one value per instance"),
