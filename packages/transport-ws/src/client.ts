@@ -92,7 +92,9 @@ export class OperationRefusedError extends Error {
 interface Waiter {
   resolve(result: Result): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout | undefined;
+  readonly op: Operation;
+  /** when it times out (performance.now() ms) */
+  readonly deadline: number;
 }
 
 interface ReplicaTarget {
@@ -111,7 +113,10 @@ export class PaxosClient {
   readonly clientId: string;
   private readonly node: PaxosNode;
   private readonly links = new Map<string, PeerLink>();
+  /** in submission order, so also in deadline order (one timeout for all) */
   private readonly waiters = new Map<number, Waiter>();
+  /** one timer for the earliest deadline, not one per operation */
+  private timeoutTimer: NodeJS.Timeout | undefined = undefined;
   private readonly log: Logger;
   private readonly timeoutMs: number;
   private turnScheduled = false;
@@ -240,23 +245,42 @@ export class PaxosClient {
   execute(op: Operation): Promise<Result> {
     if (this.closed) return Promise.reject(new Error("client is closed"));
     return new Promise((resolve, reject) => {
-      const seq = this.node.submit(op, performance.now());
-      const waiter: Waiter = { resolve, reject, timer: undefined };
-      if (Number.isFinite(this.timeoutMs)) {
-        waiter.timer = setTimeout(() => {
-          this.waiters.delete(seq);
-          reject(
-            new OperationTimeoutError(
-              `${op.type} ${JSON.stringify(op.key)} (seq ${seq}) not answered within ${this.timeoutMs} ms: ` +
-                "its outcome is unknown (a write may still be applied; read the key to find out)",
-            ),
-          );
-        }, this.timeoutMs);
-      }
-      this.waiters.set(seq, waiter);
+      const now = performance.now();
+      const seq = this.node.submit(op, now);
+      this.waiters.set(seq, { resolve, reject, op, deadline: now + this.timeoutMs });
+      if (this.timeoutTimer === undefined) this.armTimeout();
       this.scheduleTurn();
     });
   }
+
+  /**
+   * Times out operations from the oldest. A timer per operation cost a Timeout object and two
+   * calls into the timer list for every operation (a load generator with thousands in flight
+   * made and cleared tens of thousands a second); the waiters are in deadline order, so one
+   * timer for the oldest does.
+   */
+  private armTimeout(): void {
+    const first = this.waiters.values().next();
+    if (first.done || !Number.isFinite(this.timeoutMs)) return;
+    const delayMs = Math.max(1, Math.ceil(first.value.deadline - performance.now()));
+    this.timeoutTimer = setTimeout(this.onTimeout, delayMs);
+  }
+
+  private readonly onTimeout = (): void => {
+    this.timeoutTimer = undefined;
+    const now = performance.now();
+    for (const [seq, w] of this.waiters) {
+      if (w.deadline > now) break;
+      this.waiters.delete(seq);
+      w.reject(
+        new OperationTimeoutError(
+          `${w.op.type} ${JSON.stringify(w.op.key)} (seq ${seq}) not answered within ${this.timeoutMs} ms: ` +
+            "its outcome is unknown (a write may still be applied; read the key to find out)",
+        ),
+      );
+    }
+    this.armTimeout();
+  };
 
   /** Operations submitted and not answered yet. */
   get outstanding(): number {
@@ -267,11 +291,9 @@ export class PaxosClient {
     if (this.closed) return;
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timeoutTimer !== undefined) clearTimeout(this.timeoutTimer);
     for (const link of this.links.values()) link.close();
-    for (const w of this.waiters.values()) {
-      if (w.timer !== undefined) clearTimeout(w.timer);
-      w.reject(new Error("client closed"));
-    }
+    for (const w of this.waiters.values()) w.reject(new Error("client closed"));
     this.waiters.clear();
   }
 
@@ -380,7 +402,6 @@ export class PaxosClient {
     const waiter = this.waiters.get(event.seq);
     if (waiter === undefined) return;
     this.waiters.delete(event.seq);
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
     if (event.type === "completed") waiter.resolve(event.result);
     else waiter.reject(new OperationRefusedError(event.reason, event.maybeApplied));
   }
