@@ -40,15 +40,19 @@ test("no systems: our engine runs every variant under its own label", () => {
   );
 });
 
-test("vs-libpaxos: three systems x three outstanding counts, grouped by count", () => {
+test("vs-libpaxos: three systems x three outstanding counts, and the peak of two, grouped by count", () => {
   const { config, variants } = loadConfigFile(join(root, "configs", "vs-libpaxos.json"));
   assert.equal(
     variants.map((v) => v.label),
-    [1, 10, 100].flatMap((n) => [
-      `paxos-lab unbatched, ${n} outstanding`,
-      `paxos-lab batched, ${n} outstanding`,
-      `LibPaxos3, ${n} outstanding`,
-    ]),
+    [
+      ...[1, 10, 100].flatMap((n) => [
+        `paxos-lab unbatched, ${n} outstanding`,
+        `paxos-lab batched, ${n} outstanding`,
+        `LibPaxos3, ${n} outstanding`,
+      ]),
+      "paxos-lab batched, 1000 outstanding",
+      "LibPaxos3, 1000 outstanding",
+    ],
   );
   assert.equal(
     variants.map((v) => v.index),
