@@ -174,6 +174,19 @@ test("other config mistakes with systems: labels, open loop, faults, unknown sys
     }),
   );
   assert.match(at(faults, "/systems/0").message, /cannot play faults/);
+  const forgetful = issuesOf(
+    baseConfig({
+      ...local,
+      faults: [{ atMs: 300, action: "crash", node: "n1" }],
+      systems: [{ system: "paxos-lab", storage: "memory" }],
+    }),
+  );
+  assert.match(at(forgetful, "/systems/0/storage").message, /keeps nothing across a restart/);
+  assert.equal(
+    issuesOf(baseConfig({ ...local, systems: [{ system: "paxos-lab", storage: "memory" }] })),
+    [],
+    "memory storage without faults is fine",
+  );
   const unknown = issuesOf(baseConfig({ systems: [{ system: "zookeeper" }] }));
   assert.ok(
     unknown.some((i) => i.path.startsWith("/systems/0")),

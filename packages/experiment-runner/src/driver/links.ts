@@ -114,6 +114,9 @@ export function clusterFileFor(
     ...(variant.system.system.system === "paxos-lab" && variant.system.system.fsync === false
       ? { fsync: false }
       : {}),
+    ...(variant.system.system.system === "paxos-lab" && variant.system.system.storage !== undefined
+      ? { storage: variant.system.system.storage }
+      : {}),
     ...(variant.system.system.system === "paxos-lab" &&
     variant.system.system.clientsFollowLeader === false
       ? { client: { followLeader: false } }

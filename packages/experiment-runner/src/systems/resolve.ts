@@ -98,6 +98,14 @@ export function expandSystems(
         hint: "run it in a config of its own, or drop it from `systems`",
       });
     }
+    if (s.system === "paxos-lab" && s.storage === "memory" && (config.faults.length > 0 || chaos)) {
+      issues.push({
+        path: `/systems/${i}/storage`,
+        message:
+          'storage "memory" keeps nothing across a restart: an acceptor that comes back empty can break agreement, and this config has faults or chaos',
+        hint: 'use "file" or "fsync" storage with faults',
+      });
+    }
     if (s.system !== "paxos-lab" && (config.faults.length > 0 || chaos)) {
       issues.push({
         path: `/systems/${i}`,

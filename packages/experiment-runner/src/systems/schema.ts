@@ -82,6 +82,11 @@ export const SYSTEM_SCHEMA = {
           description:
             "local mode: fdatasync the acceptor log before answering (false: page cache only)",
         },
+        storage: {
+          enum: ["fsync", "file", "memory"],
+          description:
+            'local and netns modes: where acceptors keep their log: "fsync" (synced before answering), "file" (written, not synced) or "memory" (no disk, as LibPaxos\'s acceptors); wins over `fsync`',
+        },
         clientsFollowLeader: {
           type: "boolean",
           default: true,
