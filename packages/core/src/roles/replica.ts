@@ -531,7 +531,7 @@ export class Replica {
 
   private execute(slot: number, command: Command): void {
     // A replica no client talks to (a follower under one busy leader) holds nothing pending
-    // or awaited: skip building the key for every command it applies.
+    // or awaited: skip the lookups for every command it applies.
     if (this.pending.size > 0) this.pending.delete(command.clientId, command.seq);
     let session = this.sessions.get(command.clientId);
     if (!session) {
