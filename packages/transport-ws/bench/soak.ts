@@ -107,10 +107,12 @@ const sampler = setInterval(() => {
 }, SAMPLE_MS);
 
 let victim = 0;
+/** the kill and restart in progress: the read-back waits for it (else it starts a second copy) */
+let restarting: Promise<void> = Promise.resolve();
 const killer = setInterval(() => {
   const id = ids[victim++ % ids.length]!;
   startedAt.set(id, Number.POSITIVE_INFINITY); // no samples of a dying process
-  void (async () => {
+  restarting = (async () => {
     const leader = await cluster.activeLeader().catch(() => undefined);
     await cluster.kill(id, "SIGKILL");
     await cluster.spawn(id);
@@ -131,6 +133,7 @@ await new Promise((r) => setTimeout(r, durationMs));
 clearInterval(killer);
 clearInterval(sampler);
 stopping = true;
+await restarting;
 await Promise.all(writers);
 // every node up for the read-back
 for (const id of ids) if (!cluster.isRunning(id)) await cluster.spawn(id);
