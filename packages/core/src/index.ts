@@ -45,6 +45,7 @@ export { Client } from "./roles/client.js";
 export { safeToForgetBelow } from "./roles/forget-rule.js";
 export { Leader } from "./roles/leader.js";
 export { Replica } from "./roles/replica.js";
+export { generatorOfKey, keyOfSeed, mix32, seededRng } from "./seeded-rng.js";
 export {
   batchBytes,
   commandBytes,

@@ -7,21 +7,12 @@
 // parent has already produced. Adding a draw in one place therefore does not shift the numbers
 // every other component sees, and each node's election jitter is independent of the traffic.
 
-import type { Rng } from "@paxos/core";
+import { generatorOfKey, keyOfSeed, mix32, type Rng } from "@paxos/core";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 
-/** murmur3's 32-bit finaliser: spreads every input bit over every output bit. */
-export function mix32(x: number): number {
-  let h = x | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+// The seeding (mix32, keyOfSeed, generatorOfKey) is core's, shared with paxos-node --seed.
+export { mix32 };
 
 /** FNV-1a over the label's UTF-16 units, started from `key` and finalised with mix32. */
 function hashLabel(key: number, label: string): number {
@@ -31,33 +22,6 @@ function hashLabel(key: number, label: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return mix32(h);
-}
-
-/**
- * Turns a user seed (any safe integer) into a 32-bit key. Nearby seeds (0, 1, 2, ...) give
- * unrelated keys, which matters because pure-rand's plain `xoroshiro128plus(seed)` starts
- * nearby seeds from nearly identical states.
- */
-function keyOfSeed(seed: number): number {
-  if (!Number.isSafeInteger(seed)) {
-    throw new RangeError(`seed must be a safe integer, got ${String(seed)}`);
-  }
-  const lo = seed >>> 0;
-  const hi = Math.floor(seed / 0x1_0000_0000) >>> 0;
-  return mix32(lo ^ mix32(hi + 0x9e3779b9));
-}
-
-/** A xoroshiro128+ generator whose four state words are spread out from one 32-bit key. */
-function generatorOfKey(key: number): RandomGenerator {
-  // splitmix32-style sequence: consecutive outputs are independent enough to fill the state,
-  // and `| 1` on one word guarantees the state is never all zero (a fixed point of xoroshiro).
-  let x = key;
-  const word = () => {
-    x = (x + 0x9e3779b9) | 0;
-    return mix32(x) | 0;
-  };
-  const state = [word(), word(), word(), word() | 1];
-  return xoroshiro128plusFromState(state);
 }
 
 /** A seeded stream of random numbers; implements core's `Rng` (uniform in [0, 1)). */

@@ -1,3 +1,4 @@
+import { seededRng } from "@paxos/core";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SimRng } from "../src/rng.js";
@@ -11,6 +12,14 @@ test("the same seed gives the same stream; nearby seeds give unrelated ones", ()
   assert.not.equal(a, b);
   // no shared prefix at all, even on the first draw (pure-rand's raw seeding would correlate)
   assert.ok(a.every((x, i) => x !== b[i]));
+});
+
+test("a node's seededRng (core, paxos-node --seed) draws what SimRng.fromSeed draws", () => {
+  for (const seed of [0, 1, 42, 2 ** 40 + 7]) {
+    const node = seededRng(seed);
+    const sim = SimRng.fromSeed(seed);
+    for (let i = 0; i < 5; i++) assert.is(node.next(), sim.next(), `seed ${seed}, draw ${i}`);
+  }
 });
 
 test("next() is uniform in [0, 1)", () => {

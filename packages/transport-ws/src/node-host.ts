@@ -10,7 +10,14 @@
 // under load, while an idle node still answers within the same turn.
 
 import { randomBytes } from "node:crypto";
-import { type Envelope, type NodeConfig, type NodeEvent, PaxosNode, type Role } from "@paxos/core";
+import {
+  type Envelope,
+  type NodeConfig,
+  type NodeEvent,
+  PaxosNode,
+  type Role,
+  seededRng,
+} from "@paxos/core";
 import {
   type Cluster,
   DEFAULT_MAX_CLIENTS,
@@ -26,7 +33,6 @@ import { isActive, LinkShaper, type LinkSpec } from "./link-emulation.js";
 import { LogDigest } from "./log-digest.js";
 import type { Logger } from "./logger.js";
 import { PeerLink, TEXT_FRAME } from "./peer-link.js";
-import { seededRng } from "./seeded-rng.js";
 import { InboundServer, type Session } from "./server.js";
 import { type NodeStorage, openStorage, type StorageMode } from "./storage/node-storage.js";
 import { checkDataFrame } from "./validate.js";
