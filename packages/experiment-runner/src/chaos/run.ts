@@ -109,3 +109,19 @@ export function chaosChecks(opts: {
     },
   };
 }
+
+/** Every check of a finished run with faults: chaos resumes and progress during faults. */
+export function faultChecks(opts: {
+  config: ResolvedConfig;
+  variant: Variant;
+  faults: readonly Fault[];
+  times: readonly (FaultTime | undefined)[];
+  states: readonly NetState[];
+  history: readonly HistoryRecord[];
+  finalReads?: FinalReads;
+  externalClients: boolean;
+}): { checks: CheckResult[]; extra: Record<string, unknown> } {
+  const chaos = chaosChecks(opts);
+  const live = livenessChecks(opts);
+  return { checks: [...chaos.checks, ...live.checks], extra: { ...chaos.extra, ...live.extra } };
+}

@@ -12,7 +12,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { chaosChecks, faultsOfRun, livenessChecks } from "../chaos/run.js";
+import { faultChecks, faultsOfRun } from "../chaos/run.js";
 import { effectiveLinks } from "../driver/links.js";
 import type { ProcessDriver, ProcessDriverOptions } from "../driver/process-driver.js";
 import { FaultPlayer } from "../faults/player.js";
@@ -97,27 +97,18 @@ export async function runReal(
       const d = driver;
       checks.push(...(await replicaChecks(variant, () => d.statuses())), ...historyChecks(history));
       engine = engineCounts(variant, await driver.statuses());
-      if (config.chaos) {
-        const c = chaosChecks({
-          config,
-          faults,
-          times: player.times,
-          history,
-          ...(loadgen.finalReads ? { finalReads: loadgen.finalReads } : {}),
-        });
-        checks.push(...c.checks);
-        Object.assign(extra, c.extra);
-      }
-      const live = livenessChecks({
+      const f = faultChecks({
         config,
         variant,
         faults,
+        times: player.times,
         states: player.net.states,
         history,
+        ...(loadgen.finalReads ? { finalReads: loadgen.finalReads } : {}),
         externalClients: true,
       });
-      checks.push(...live.checks);
-      Object.assign(extra, live.extra);
+      checks.push(...f.checks);
+      Object.assign(extra, f.extra);
     }
   } catch (e) {
     if (e instanceof EnvironmentError) throw e;

@@ -19,7 +19,7 @@ import {
   Simulation,
   type Violation,
 } from "@paxos/simulator";
-import { chaosChecks, faultsOfRun, keysTouched, livenessChecks } from "../chaos/run.js";
+import { faultChecks, faultsOfRun, keysTouched } from "../chaos/run.js";
 import type { Variant } from "../config/resolve.js";
 import type { ResolvedConfig } from "../config/types.js";
 import { effectiveLinks } from "../driver/links.js";
@@ -100,7 +100,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     scheduleOpenLoop(sim, variant, w, generators, seed);
   }
 
-  const { faults, chaos: schedule } = faultsOfRun(config, variant, seed);
+  const { faults } = faultsOfRun(config, variant, seed);
   const driver = new SimDriver(
     sim,
     variant.nodes.map((n) => n.id),
@@ -173,25 +173,17 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
     invokedAt: e.invokedAt,
     returnedAt: e.returnedAt,
   }));
-  const chaosResult = schedule
-    ? chaosChecks({
-        config,
-        faults,
-        times: player.times,
-        history,
-        ...(finalReads ? { finalReads } : {}),
-      })
-    : { checks: [], extra: {} };
-  checks.push(...chaosResult.checks);
-  const live = livenessChecks({
+  const faultResult = faultChecks({
     config,
     variant,
     faults,
+    times: player.times,
     states: player.net.states,
     history,
+    ...(finalReads ? { finalReads } : {}),
     externalClients: false,
   });
-  checks.push(...live.checks);
+  checks.push(...faultResult.checks);
   const wallMs = performance.now() - started;
   const stats = sim.stats(0, sim.now);
   return {
@@ -227,8 +219,7 @@ export async function runSim(opts: RunOptions): Promise<RunOutcome> {
       messages: stats.messages,
       frames: stats.messages.frames,
       deliveries_per_wall_s: Math.round(stats.messages.delivered / (wallMs / 1000)),
-      ...chaosResult.extra,
-      ...live.extra,
+      ...faultResult.extra,
     },
     ...(error === undefined ? {} : { error }),
   };
