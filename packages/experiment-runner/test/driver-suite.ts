@@ -41,6 +41,18 @@ async function committed(f: DriverFixture, key: string): Promise<void> {
   await until(f, `the put of ${key} to be answered`, () => f.put(key, `v${n++}`));
 }
 
+/** Starts the cluster, commits "a", and returns the leader. */
+async function startedWithLeader(f: DriverFixture): Promise<string> {
+  await f.driver.start();
+  await committed(f, "a");
+  let leader: string | undefined;
+  await until(f, "a leader", async () => {
+    leader = await f.driver.leader();
+    return leader !== undefined;
+  });
+  return leader!;
+}
+
 async function applied(f: DriverFixture, id: string): Promise<number> {
   return (await f.driver.status()).get(id)?.appliedBelow ?? -1;
 }
@@ -56,28 +68,22 @@ export function driverSuite(name: string, make: () => Promise<DriverFixture>, sk
     const f = await make();
     try {
       const d = f.driver;
-      await d.start();
-      await committed(f, "a");
-      let leader: string | undefined;
-      await until(f, "a leader", async () => {
-        leader = await d.leader();
-        return leader !== undefined;
-      });
-      assert.ok(d.nodeIds.includes(leader!));
-      await d.crash(leader!);
-      assert.not.ok(d.isUp(leader!));
+      const leader = await startedWithLeader(f);
+      assert.ok(d.nodeIds.includes(leader));
+      await d.crash(leader);
+      assert.not.ok(d.isUp(leader));
       await committed(f, "b");
       await until(f, "another leader", async () => {
         const now = await d.leader();
         return now !== undefined && now !== leader;
       });
-      const r = d.restart(leader!);
+      const r = d.restart(leader);
       await r.ready;
-      assert.ok(d.isUp(leader!));
+      assert.ok(d.isUp(leader));
       await committed(f, "c");
       const others = d.nodeIds.filter((id) => id !== leader);
       await until(f, `${leader} to catch up`, async () => {
-        const mine = await applied(f, leader!);
+        const mine = await applied(f, leader);
         const theirs = Math.max(...(await Promise.all(others.map((id) => applied(f, id)))));
         return mine > 0 && mine >= theirs;
       });
@@ -90,13 +96,7 @@ export function driverSuite(name: string, make: () => Promise<DriverFixture>, sk
     const f = await make();
     try {
       const d = f.driver;
-      await d.start();
-      await committed(f, "a");
-      let leader: string | undefined;
-      await until(f, "a leader", async () => {
-        leader = await d.leader();
-        return leader !== undefined;
-      });
+      const leader = await startedWithLeader(f);
       // a replica that does not lead (every node is a replica here)
       const victim = d.nodeIds.find((id) => id !== leader)!;
       await d.cut(
@@ -105,7 +105,7 @@ export function driverSuite(name: string, make: () => Promise<DriverFixture>, sk
       );
       const before = await applied(f, victim);
       for (let i = 0; i < 5; i++) await committed(f, `k${i}`);
-      const leaderApplied = await applied(f, leader!);
+      const leaderApplied = await applied(f, leader);
       assert.ok(
         leaderApplied > before,
         `${leader} applied ${leaderApplied}, no more than ${before}`,
