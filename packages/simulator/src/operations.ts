@@ -80,6 +80,8 @@ export class OperationGenerator {
   private readonly lastSeen = new Map<string, string | null>();
   private readonly thresholds: [number, number, number];
   private readonly pad: string;
+  /** only a cas reads lastSeen: without cas in the mix, nothing need be remembered */
+  private readonly remembers: boolean;
 
   constructor(
     spec: OperationSpec,
@@ -92,6 +94,7 @@ export class OperationGenerator {
     if (!(total > 0)) throw new RangeError("operation mix: every weight is 0");
     this.thresholds = [get / total, (get + put) / total, (get + put + del) / total];
     this.pad = "x".repeat(spec.valueSizeBytes);
+    this.remembers = cas > 0;
   }
 
   next(seq: number): Operation {
@@ -106,6 +109,7 @@ export class OperationGenerator {
 
   /** Remember what a completed operation showed of its key (feeds cas expectations). */
   observe(op: Operation, result: Result): void {
+    if (!this.remembers) return;
     switch (result.type) {
       case "get":
         this.lastSeen.set(op.key, result.value);
@@ -124,7 +128,7 @@ export class OperationGenerator {
 
   /** Same, from the value the operation showed (null: absent). */
   observeValue(key: string, value: string | null): void {
-    this.lastSeen.set(key, value);
+    if (this.remembers) this.lastSeen.set(key, value);
   }
 
   private value(seq: number): string {

@@ -24,7 +24,7 @@
 // one process streams small messages to another over one `ws` connection.
 
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -35,6 +35,7 @@ import WebSocket from "ws";
 import { connect, type PaxosClient } from "../src/client.js";
 import type { NodeStatus } from "../src/control-protocol.js";
 import { LocalCluster } from "../test/harness.js";
+import { type CpuTime, cpuMicros, processCpu } from "./process-stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -107,25 +108,6 @@ const nodes =
         })),
       ];
 
-const CLOCK_TICKS_PER_S = 100; // USER_HZ on Linux
-interface CpuTime {
-  readonly user: number;
-  readonly system: number;
-}
-/** CPU time of a process in microseconds, in user space and in the kernel, from /proc/<pid>/stat. */
-function processCpu(pid: number): CpuTime {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // the command name (field 2) may hold spaces: count fields after its closing parenthesis
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return {
-    user: (Number(fields[11]) * 1e6) / CLOCK_TICKS_PER_S,
-    system: (Number(fields[12]) * 1e6) / CLOCK_TICKS_PER_S,
-  };
-}
-const cpuMicros = (pid: number): number => {
-  const t = processCpu(pid);
-  return t.user + t.system;
-};
 function selfCpu(): CpuTime {
   return process.cpuUsage();
 }
