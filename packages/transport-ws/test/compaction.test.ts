@@ -19,7 +19,11 @@ const DIR_BOUND_BYTES = 512 * 1024;
 
 function dirBytes(dir: string): number {
   let total = 0;
-  for (const name of readdirSync(dir)) total += statSync(join(dir, name)).size;
+  for (const name of readdirSync(dir)) {
+    // a node renames its temp files (snapshot.tmp, a compacted segment) while we look
+    const stat = statSync(join(dir, name), { throwIfNoEntry: false });
+    total += stat?.size ?? 0;
+  }
   return total;
 }
 
