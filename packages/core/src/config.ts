@@ -133,6 +133,11 @@ export interface ClientOptions {
    * clients' connections and frames over every replica, as etcd's clients over its members
    */
   readonly followLeader: boolean;
+  /**
+   * the replica to send to first, instead of the one the client id hashes to (a client beside
+   * a replica, or a pool of clients spreading its connections over the replicas)
+   */
+  readonly homeReplica?: NodeId;
 }
 
 export const DEFAULT_CLIENT: ClientOptions = { followLeader: true };

@@ -32,6 +32,31 @@ test("a client follows the leader an answer names, unless told to stay on its re
   }
 });
 
+test("a client with a home replica sends there first and, not following the leader, stays", () => {
+  const ctx = new Recorder("C1", layout(["a1"], { replicas: ["R1", "R2", "R3"] }), {});
+  for (const home of ["R1", "R2", "R3"]) {
+    const client = new Client(ctx, "client-1", DEFAULT_LIMITS, {
+      followLeader: false,
+      homeReplica: home,
+    });
+    client.submit(put("a", "1"));
+    assert.is(ctx.take("request")[0]!.to, home);
+    client.onResponse(home, {
+      type: "response",
+      clientId: "client-1",
+      seq: 0,
+      result: { type: "put" },
+      leader: home === "R1" ? "R2" : "R1",
+    });
+    client.submit(put("b", "2"));
+    assert.is(ctx.take("request")[0]!.to, home, "still home after an answer naming the leader");
+  }
+  assert.throws(
+    () => new Client(ctx, "client-2", DEFAULT_LIMITS, { followLeader: false, homeReplica: "R9" }),
+    /homeReplica "R9" is not one of the replicas \(R1, R2, R3\)/,
+  );
+});
+
 test("a client numbers its commands and tells replicas which answers it already holds", () => {
   const { ctx, client } = startClient();
   client.submit(put("a", "1"));

@@ -54,6 +54,12 @@ export interface ConnectOptions {
    * clients over the replicas (core's ClientOptions)
    */
   readonly followLeader?: boolean;
+  /**
+   * the replica (node id, or address when given bare addresses) to send to first instead of
+   * the one the client id hashes to; with followLeader false the client stays there (core's
+   * ClientOptions.homeReplica)
+   */
+  readonly homeReplica?: string;
   readonly logger?: Logger;
 }
 
@@ -162,6 +168,7 @@ export class PaxosClient {
         client: {
           ...cluster?.file.client,
           ...(options.followLeader === undefined ? {} : { followLeader: options.followLeader }),
+          ...(options.homeReplica === undefined ? {} : { homeReplica: options.homeReplica }),
         },
       },
       { now: performance.now(), rng: { next: Math.random } },

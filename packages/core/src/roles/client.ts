@@ -36,8 +36,17 @@ export class Client {
   ) {
     this.replicas = ctx.cluster.replicas;
     if (this.replicas.length === 0) throw new Error("client: the cluster has no replicas");
-    // Spread clients over replicas so one replica does not propose everything.
-    this.preferred = hashString(clientId) % this.replicas.length;
+    if (options.homeReplica !== undefined) {
+      this.preferred = this.replicas.indexOf(options.homeReplica);
+      if (this.preferred < 0) {
+        throw new Error(
+          `client: homeReplica ${JSON.stringify(options.homeReplica)} is not one of the replicas (${this.replicas.join(", ")})`,
+        );
+      }
+    } else {
+      // Spread clients over replicas so one replica does not propose everything.
+      this.preferred = hashString(clientId) % this.replicas.length;
+    }
   }
 
   get outstandingCount(): number {
