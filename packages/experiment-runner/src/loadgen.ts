@@ -1,10 +1,14 @@
 // The load generator of local mode, run as its own process so it does not share an event loop
 // with the runner (or the nodes): `node loadgen.js <spec.json>`. It connects one client of the
-// @paxos/transport-ws library per workload client (or, for etcd, one client of its gRPC API,
-// the clients of a member sharing one connection to it), issues the config's workload (closed or open loop), and writes every operation to
-// an NDJSON history file.
+// @paxos/transport-ws library per workload client, or one per replica that the workload
+// clients share (shareConnections), or for etcd one client of its gRPC API per workload client,
+// the clients of a member sharing one connection to it. It issues the config's workload
+// (closed or open loop) and writes every operation to an NDJSON history file, under the
+// workload client's id and seq whatever client carried it.
 //
 // Protocol with the parent, one line each on stdout:
+//   CLIENTS <n> <m>      the n workload clients are connected, through m clients (m < n: our
+//                        engine's workload clients share one client per replica)
 //   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
 //   PROGRESS <ms> <ops>  now and then while running
 //   LOAD <cpuUs> <ops> <ms> <busy>  the workload is over: this process's CPU time (user +
@@ -17,7 +21,7 @@
 import { createWriteStream, readFileSync } from "node:fs";
 import type { Operation, Result } from "@paxos/core";
 import { OperationGenerator } from "@paxos/simulator";
-import { connect, type PaxosClient } from "@paxos/transport-ws";
+import { connect, loadCluster, type PaxosClient } from "@paxos/transport-ws";
 import type { ResolvedConfig } from "./config/types.js";
 import type { HistoryRecord } from "./run/types.js";
 import { EtcdClient } from "./systems/etcd-client.js";
@@ -37,6 +41,11 @@ export interface LoadgenSpec {
   /** how long to wait for answers still outstanding when the run ends */
   graceMs: number;
   /**
+   * our engine: the workload clients share one client (one connection) per replica instead of
+   * each connecting on its own; their operations keep their own ids and seqs in the history
+   */
+  shareConnections?: boolean;
+  /**
    * after the workload, read back every key it touched (each a get in the history) and wait
    * this long at most for the answers; no final reads when absent
    */
@@ -45,21 +54,47 @@ export interface LoadgenSpec {
 
 const now = () => performance.timeOrigin + performance.now();
 
-type LoadClient = Pick<PaxosClient, "clientId" | "outstanding" | "execute" | "close">;
+type LoadClient = Pick<PaxosClient, "execute" | "close">;
 
 const timeoutMsOf = (spec: LoadgenSpec) => spec.workload.durationMs + spec.graceMs + 5_000;
 
-function openClient(
+/** A workload client's id in the history (and in its written values). */
+const workloadId = (spec: LoadgenSpec, id: string) => `${id}:${spec.seed}`;
+
+/** The client each workload client sends through, in the order of spec.clients. */
+async function openClients(
   spec: LoadgenSpec,
   etcd: EtcdChannel[] | undefined,
-  id: string,
-  i: number,
-): Promise<LoadClient> {
-  const clientId = `${id}:${spec.seed}`;
+): Promise<LoadClient[]> {
   const timeoutMs = timeoutMsOf(spec);
-  if (etcd) return Promise.resolve(new EtcdClient(clientId, etcd[i % etcd.length]!));
-  if (!spec.clusterFile) throw new Error("the spec names neither a cluster file nor etcd");
-  return connect(spec.clusterFile, { clientId, timeoutMs, connectTimeoutMs: 10_000 });
+  if (etcd) {
+    return spec.clients.map(
+      (id, i) => new EtcdClient(workloadId(spec, id), etcd[i % etcd.length]!),
+    );
+  }
+  const file = spec.clusterFile;
+  if (!file) throw new Error("the spec names neither a cluster file nor etcd");
+  const options = { timeoutMs, connectTimeoutMs: 10_000 };
+  if (!spec.shareConnections) {
+    return Promise.all(
+      spec.clients.map((id) => connect(file, { ...options, clientId: workloadId(spec, id) })),
+    );
+  }
+  // One client per replica, staying on it: workload client i sends through replica i mod n's,
+  // as etcd's workload clients share one channel per member.
+  const cluster = loadCluster(file);
+  const replicas = cluster.layout.replicas.slice(0, spec.clients.length);
+  const pool = await Promise.all(
+    replicas.map((replica, k) =>
+      connect(cluster, {
+        ...options,
+        clientId: `shared${k}:${spec.seed}`,
+        followLeader: false,
+        homeReplica: replica,
+      }),
+    ),
+  );
+  return spec.clients.map((_, i) => pool[i % pool.length]!);
 }
 
 async function main(): Promise<void> {
@@ -69,7 +104,11 @@ async function main(): Promise<void> {
   const w = spec.workload;
   const etcd = spec.etcd?.endpoints.map((e) => new EtcdChannel(e, timeoutMsOf(spec)));
   await Promise.all((etcd ?? []).map((c) => c.connected()));
-  const clients = await Promise.all(spec.clients.map((c, i) => openClient(spec, etcd, c, i)));
+  const clients = await openClients(spec, etcd);
+  process.stdout.write(`CLIENTS ${clients.length} ${new Set(clients).size}\n`);
+  const ids = spec.clients.map((id) => workloadId(spec, id));
+  /** operations in flight per workload client (the open loop's cap) */
+  const inflightBy = spec.clients.map(() => 0);
   const history: HistoryRecord[] = [];
   const t0 = now();
   const elapsed = () => now() - t0;
@@ -86,15 +125,11 @@ async function main(): Promise<void> {
     if (inflight === 0) drained?.();
   };
 
-  const issue = (
-    client: LoadClient,
-    id: string,
-    g: OperationGenerator,
-    seq: number,
-  ): Promise<void> => {
+  /** Workload client i's next operation, through its client. */
+  const issue = (i: number, g: OperationGenerator, seq: number): Promise<void> => {
     const op: Operation = g.next(seq);
     const record: HistoryRecord = {
-      clientId: client.clientId,
+      clientId: ids[i]!,
       seq,
       op,
       result: null,
@@ -103,17 +138,19 @@ async function main(): Promise<void> {
     };
     history.push(record);
     inflight++;
-    return client.execute(op).then(
+    inflightBy[i]!++;
+    return clients[i]!.execute(op).then(
       (result: Result) => {
         record.result = result;
         record.returnedAt = elapsed();
         completed++;
         g.observe(op, result);
+        inflightBy[i]!--;
         settled();
       },
       () => {
         // timed out or closed: the operation stays unfinished in the history
-        void id;
+        inflightBy[i]!--;
         settled();
       },
     );
@@ -131,14 +168,13 @@ async function main(): Promise<void> {
   }, 200);
 
   const loops: Promise<void>[] = [];
-  clients.forEach((client, i) => {
-    const id = spec.clients[i]!;
-    const g = new OperationGenerator(w, client.clientId, seededStream(spec.seed, `workload/${id}`));
+  spec.clients.forEach((id, i) => {
+    const g = new OperationGenerator(w, ids[i]!, seededStream(spec.seed, `workload/${id}`));
     if (w.clients.type === "closed") {
       for (let k = 0; k < w.clients.outstanding; k++) {
         loops.push(
           (async () => {
-            while (elapsed() < w.durationMs) await issue(client, id, g, nextSeq(i));
+            while (elapsed() < w.durationMs) await issue(i, g, nextSeq(i));
           })(),
         );
       }
@@ -154,7 +190,7 @@ async function main(): Promise<void> {
             now: elapsed,
             at: (ms, fn) => setTimeout(fn, Math.max(0, ms - elapsed())),
             arrive: () => {
-              if (client.outstanding < cap) void issue(client, id, g, nextSeq(i));
+              if (inflightBy[i]! < cap) void issue(i, g, nextSeq(i));
             },
             done: resolve,
           });
@@ -186,7 +222,7 @@ async function main(): Promise<void> {
       const client = clients[i]!;
       const op: Operation = { type: "get", key };
       const record: HistoryRecord = {
-        clientId: client.clientId,
+        clientId: ids[i]!,
         seq: nextSeq(i),
         op,
         result: null,
@@ -210,7 +246,7 @@ async function main(): Promise<void> {
     process.stdout.write(`FINAL ${keys.length} ${read}\n`);
   }
   clearInterval(ticker);
-  await Promise.all(clients.map((c) => c.close()));
+  await Promise.all([...new Set(clients)].map((c) => c.close()));
   for (const channel of etcd ?? []) channel.close();
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(spec.historyFile);

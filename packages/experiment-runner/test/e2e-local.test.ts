@@ -20,8 +20,10 @@ test("a short local experiment: real processes, a leader crash, checks pass, all
       cluster: { acceptors: 3 },
       quorums: [{ kind: "flexible", phase1: 2, phase2: 2, label: "fp 2/2" }],
       network: { default: { latency: { dist: "constant", ms: 0.5 } } },
+      // the workload's clients share one connection per replica: 4 over 3
+      systems: [{ system: "paxos-lab", label: "fp 2/2", clientsShareConnections: true }],
       workload: {
-        clients: { type: "closed", count: 2, outstanding: 2 },
+        clients: { type: "closed", count: 4, outstanding: 1 },
         durationMs: 3000,
         warmupMs: 800,
         cooldownMs: 200,
@@ -62,6 +64,14 @@ test("a short local experiment: real processes, a leader crash, checks pass, all
     const logs = readdirSync(join(run, "logs"));
     for (const f of ["n1.log", "n2.log", "n3.log", "loadgen.log"]) assert.ok(logs.includes(f), f);
     assert.match(readFileSync(join(run, "logs", "n1.log"), "utf8"), /node started/);
+    assert.match(readFileSync(join(run, "logs", "loadgen.log"), "utf8"), /^CLIENTS 4 3$/m);
+    const ids = new Set(
+      readFileSync(join(run, "history.ndjson"), "utf8")
+        .split("\n")
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l).clientId),
+    );
+    assert.equal([...ids].sort(), ["c1:1", "c2:1", "c3:1", "c4:1"], "each under its own id");
     assert.not.ok(existsSync(join(run, "data")), "durable state is removed after the run");
     assert.is(liveChildren(), 0, "no child process left");
     // what the workload cost each side, per answered operation (the system's CPU from /proc)

@@ -66,6 +66,10 @@ export async function runReal(
       seed,
       historyFile,
       graceMs: 2_000,
+      ...(variant.system.system.system === "paxos-lab" &&
+      variant.system.system.clientsShareConnections === true
+        ? { shareConnections: true }
+        : {}),
       ...(config.chaos?.finalReads ? { finalReadsMs: config.chaos.finalReadsWithinMs } : {}),
     };
     const d0 = driver;

@@ -21,6 +21,7 @@ export const OUR_ENGINE: ResolvedSystem = {
   label: "paxos-lab",
   fsync: true,
   clientsFollowLeader: true,
+  clientsShareConnections: false,
 };
 
 /** Labels filled in and checked for clashes; undefined when the config has no `systems`. */

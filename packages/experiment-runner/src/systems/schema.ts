@@ -93,6 +93,12 @@ export const SYSTEM_SCHEMA = {
           description:
             "local and netns modes: clients move to the replica beside the leader (one hop less); false keeps each on the replica its id hashes to, spreading many clients over the replicas as etcd's are spread over its members",
         },
+        clientsShareConnections: {
+          type: "boolean",
+          default: false,
+          description:
+            "local and netns modes: the workload's clients share one connection per replica (one client of the library, staying on that replica), as the load generator's etcd clients share one channel per member; false connects each workload client on its own",
+        },
       },
     },
     libpaxosFamily("libpaxos3", "LibPaxos3 (Sciascia): majority quorums, one value per instance"),
