@@ -307,7 +307,9 @@ async function cmdCheck(
 
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.ok;
-  const parser = yargs(argv)
+  // `pnpm lab -- run x.json` passes the `--` on: it separates pnpm's options from ours, and
+  // yargs would take everything after it for positionals and run no command at all.
+  const parser = yargs(argv[0] === "--" ? argv.slice(1) : argv)
     .scriptName("paxos-lab")
     .usage("$0 <command> [options]")
     .command(

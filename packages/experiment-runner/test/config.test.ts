@@ -306,6 +306,10 @@ test("the CLI prints every error with its path and hint, exits 65 and runs nothi
     const ok = await cli(["validate", fixed]);
     assert.is(ok.code, 0);
     assert.match(ok.stdout, /ok \(sim mode, seed 1/);
+    // as `pnpm lab -- validate ...` passes it: the separator is pnpm's, the command still runs
+    const separated = await cli(["--", "validate", fixed]);
+    assert.is(separated.code, 0);
+    assert.match(separated.stdout, /ok \(sim mode, seed 1/);
   } finally {
     removeDir(dir);
   }

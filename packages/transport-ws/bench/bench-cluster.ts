@@ -32,12 +32,14 @@ import type { Role } from "@paxos/core";
 import type { QuorumSpec } from "@paxos/quorum-system";
 import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
+import { commandArgs } from "../src/cli/argv.js";
 import { connect, type PaxosClient } from "../src/client.js";
 import type { NodeStatus } from "../src/control-protocol.js";
 import { LocalCluster } from "../test/harness.js";
 import { type CpuTime, cpuMicros, processCpu } from "./process-stats.js";
 
 const { values } = parseArgs({
+  args: commandArgs(),
   options: {
     nodes: { type: "string", default: "3" },
     layout: { type: "string", default: "colocated" },

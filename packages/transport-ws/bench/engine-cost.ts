@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { PaxosNode } from "@paxos/core";
 import { majority } from "@paxos/quorum-system";
+import { commandArgs } from "../src/cli/argv.js";
 import { DEFAULT_MAX_FRAME_BYTES, FRAME_ENVELOPE_BYTES } from "../src/cluster-file.js";
 import { decodeFrame } from "../src/codec.js";
 import { packFrames } from "../src/frame-packer.js";
@@ -19,6 +20,7 @@ import { LogDigest } from "../src/log-digest.js";
 import { checkDataFrame } from "../src/validate.js";
 
 const { values } = parseArgs({
+  args: commandArgs(),
   options: {
     commands: { type: "string", default: "300000" },
     outstanding: { type: "string", default: "100" },

@@ -22,9 +22,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import WebSocket, { WebSocketServer } from "ws";
+import { commandArgs } from "../src/cli/argv.js";
 import { processCpu } from "./process-stats.js";
 
 const { values } = parseArgs({
+  args: commandArgs(),
   options: {
     role: { type: "string", default: "client" },
     acceptors: { type: "string", default: "3" },

@@ -7,11 +7,13 @@
 //   pnpm bench:restart [--puts 20000] [--outstanding 64] [--value-bytes 1024]
 
 import { parseArgs } from "node:util";
+import { commandArgs } from "../src/cli/argv.js";
 import { connect } from "../src/client.js";
 import { LocalCluster } from "../test/harness.js";
 import { dirBytes, mib, rssBytes } from "./process-stats.js";
 
 const { values } = parseArgs({
+  args: commandArgs(),
   options: {
     puts: { type: "string", default: "20000" },
     outstanding: { type: "string", default: "64" },

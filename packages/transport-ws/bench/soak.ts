@@ -13,12 +13,14 @@
 // may still have been applied); anything else is a lost acknowledged write.
 
 import { parseArgs } from "node:util";
+import { commandArgs } from "../src/cli/argv.js";
 import { connect, type PaxosClient } from "../src/client.js";
 import { DEFAULT_COMPACT_LOG_BYTES } from "../src/storage/node-storage.js";
 import { LocalCluster } from "../test/harness.js";
 import { dirBytes, mib, rssBytes } from "./process-stats.js";
 
 const { values } = parseArgs({
+  args: commandArgs(),
   options: {
     minutes: { type: "string", default: "10" },
     clients: { type: "string", default: "16" },

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import type { Operation, Result } from "@paxos/core";
 import { ConnectError, connect, OperationRefusedError, OperationTimeoutError } from "../client.js";
 import { type Cluster, ClusterFileError, loadCluster } from "../cluster-file.js";
+import { commandArgs } from "./argv.js";
 import {
   clusterStatus,
   formatTable,
@@ -124,6 +125,7 @@ async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
+      args: commandArgs(),
       options: {
         cluster: { type: "string" },
         addresses: { type: "string" },

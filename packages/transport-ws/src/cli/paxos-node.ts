@@ -14,6 +14,7 @@ import { NodeHost } from "../node-host.js";
 import { DataDirError } from "../storage/data-dir.js";
 import { CorruptDataError } from "../storage/entry.js";
 import { STORAGE_MODES, type StorageMode } from "../storage/node-storage.js";
+import { commandArgs } from "./argv.js";
 
 const USAGE = `usage: paxos-node --cluster FILE --id ID [--data-dir DIR] [--log-file FILE]
                   [--log-level trace|debug|info|warn|error|fatal|silent]
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
+      args: commandArgs(),
       options: {
         cluster: { type: "string" },
         id: { type: "string" },
