@@ -52,4 +52,4 @@ export {
   jsonStringBytes,
   operationBytes,
 } from "./size.js";
-export { KeyValueStore, type StateMachine } from "./state-machine.js";
+export { KeyValueStore, PUT_DONE, type StateMachine } from "./state-machine.js";

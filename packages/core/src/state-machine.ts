@@ -19,7 +19,7 @@ export interface StateMachine<Op = Operation, Res = Result> {
 }
 
 /** Every put's result: results are never changed, so one object serves them all. */
-const PUT_DONE: Result = Object.freeze({ type: "put" });
+export const PUT_DONE: Result = Object.freeze({ type: "put" });
 
 /** The key-value store every experiment measures: get, put, delete, compare-and-set. */
 export class KeyValueStore implements StateMachine<Operation, Result> {

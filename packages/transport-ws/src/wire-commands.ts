@@ -19,7 +19,7 @@
 // responses sent as objects, and commands sent as objects, are still read (tests and
 // hand-written frames use them).
 
-import type { Command, Message, PValue, Result } from "@paxos/core";
+import { type Command, type Message, PUT_DONE, type PValue, type Result } from "@paxos/core";
 
 type WireCommand = readonly unknown[];
 
@@ -150,6 +150,8 @@ function resultFromWire(x: unknown): unknown {
   } else if (type === "cas") {
     result = { type, ok: x[1], value: x[2] };
     fields = 3;
+  } else if (type === "put" && x.length === 1) {
+    return PUT_DONE; // one frozen object for every put's answer, as the replica's
   } else result = { type };
   if (x.length > fields) result.extra = x.slice(fields);
   return result;
