@@ -23,7 +23,7 @@ import type { Operation, Result } from "@paxos/core";
 import { OperationGenerator } from "@paxos/simulator";
 import { connect, loadCluster, type PaxosClient } from "@paxos/transport-ws";
 import type { ResolvedConfig } from "./config/types.js";
-import type { HistoryRecord } from "./run/types.js";
+import { HistoryColumns } from "./history-columns.js";
 import { EtcdClient } from "./systems/etcd-client.js";
 import { EtcdChannel } from "./systems/etcd-grpc.js";
 import { openLoopArrivals, seededStream } from "./workload.js";
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   const ids = spec.clients.map((id) => workloadId(spec, id));
   /** operations in flight per workload client (the open loop's cap) */
   const inflightBy = spec.clients.map(() => 0);
-  const history: HistoryRecord[] = [];
+  const history = new HistoryColumns(ids);
   const t0 = now();
   const elapsed = () => now() - t0;
   const cpu0 = process.cpuUsage();
@@ -128,21 +128,12 @@ async function main(): Promise<void> {
   /** Workload client i's next operation, through its client; `then` once it has ended. */
   const issue = (i: number, g: OperationGenerator, seq: number, then?: () => void): void => {
     const op: Operation = g.next(seq);
-    const record: HistoryRecord = {
-      clientId: ids[i]!,
-      seq,
-      op,
-      result: null,
-      invokedAt: elapsed(),
-      returnedAt: null,
-    };
-    history.push(record);
+    const h = history.invoked(i, seq, op, elapsed());
     inflight++;
     inflightBy[i]!++;
     clients[i]!.execute(op).then(
       (result: Result) => {
-        record.result = result;
-        record.returnedAt = elapsed();
+        history.answered(h, result, elapsed());
         completed++;
         g.observe(op, result);
         inflightBy[i]!--;
@@ -223,25 +214,16 @@ async function main(): Promise<void> {
   );
   if (spec.finalReadsMs !== undefined) {
     // Read back every key the workload touched, spread over the clients.
-    const keys = [...new Set(history.map((h) => h.op.key))].sort();
+    const keys = history.keys();
     let read = 0;
     const reads = keys.map((key, k) => {
       const i = k % clients.length;
       const client = clients[i]!;
       const op: Operation = { type: "get", key };
-      const record: HistoryRecord = {
-        clientId: ids[i]!,
-        seq: nextSeq(i),
-        op,
-        result: null,
-        invokedAt: elapsed(),
-        returnedAt: null,
-      };
-      history.push(record);
+      const h = history.invoked(i, nextSeq(i), op, elapsed());
       return client.execute(op).then(
         (result: Result) => {
-          record.result = result;
-          record.returnedAt = elapsed();
+          history.answered(h, result, elapsed());
           read++;
         },
         () => undefined,
@@ -259,7 +241,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(spec.historyFile);
     out.on("error", reject);
-    for (const h of history) out.write(`${JSON.stringify(h)}\n`);
+    for (const h of history.records()) out.write(`${JSON.stringify(h)}\n`);
     out.end(resolve);
   });
   process.stdout.write(`DONE ${completed}\n`);

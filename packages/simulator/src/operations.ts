@@ -80,6 +80,8 @@ export class OperationGenerator {
   private readonly lastSeen = new Map<string, string | null>();
   private readonly thresholds: [number, number, number];
   private readonly pad: string;
+  /** key names by index, made on first use */
+  private readonly keyNames: string[] = [];
   /** only a cas reads lastSeen: without cas in the mix, nothing need be remembered */
   private readonly remembers: boolean;
 
@@ -98,7 +100,10 @@ export class OperationGenerator {
   }
 
   next(seq: number): Operation {
-    const key = `k${this.pick(this.rng)}`;
+    const index = this.pick(this.rng);
+    // one string per key, not one per operation (a load generator keeps every operation)
+    this.keyNames[index] ??= `k${index}`;
+    const key = this.keyNames[index];
     const u = this.rng.next();
     const [g, p, d] = this.thresholds;
     if (u < g) return { type: "get", key };
