@@ -2,11 +2,11 @@
 // event loop, apart from the runner's and the nodes'): started with a spec file, it says when
 // its clients are connected (t = 0 of the run), how far it got, and the final reads' outcome.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadgenSpec } from "../loadgen.js";
-import type { ProgressFn } from "../run/types.js";
+import type { HistoryRecord, ProgressFn } from "../run/types.js";
 import { type LoadgenCpu, parseLoadLine } from "./loadgen-cpu.js";
 import type { CpuWindow } from "./process-cpu.js";
 import { type Child, spawnChild, stopChild, waitForLine } from "./processes.js";
@@ -100,4 +100,14 @@ export class LoadgenChild {
   stop(): Promise<void> {
     return stopChild(this.child, 1_000);
   }
+}
+
+/** The history file the load generator wrote (one record a line), read and then removed. */
+export function takeHistory(file: string): HistoryRecord[] {
+  const history = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as HistoryRecord);
+  rmSync(file, { force: true });
+  return history;
 }

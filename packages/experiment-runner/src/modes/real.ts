@@ -10,7 +10,7 @@
 //   5. the driver always tears everything down (finally), also on an error or Ctrl-C.
 
 import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { faultChecks, faultsOfRun } from "../chaos/run.js";
 import { effectiveLinks } from "../driver/links.js";
@@ -26,7 +26,7 @@ import {
   type RunOutcome,
 } from "../run/types.js";
 import { startWallClockRun } from "../run/wall-clock-outcome.js";
-import { LoadgenChild } from "./loadgen-child.js";
+import { LoadgenChild, takeHistory } from "./loadgen-child.js";
 import { cpuExtra } from "./loadgen-cpu.js";
 import { engineCounts, historyChecks, replicaChecks } from "./process-checks.js";
 import { CpuWindow } from "./process-cpu.js";
@@ -93,11 +93,7 @@ export async function runReal(
     if (exit === "interrupted") error = `interrupted at ${Math.round(driver.now())} ms`;
     else if (exit !== 0) error = `the load generator failed (exit ${exit}); see logs/loadgen.log`;
     if (error === undefined) {
-      history = readFileSync(historyFile, "utf8")
-        .split("\n")
-        .filter((l) => l.length > 0)
-        .map((l) => JSON.parse(l) as HistoryRecord);
-      rmSync(historyFile, { force: true });
+      history = takeHistory(historyFile);
       const d = driver;
       checks.push(...(await replicaChecks(variant, () => d.statuses())), ...historyChecks(history));
       engine = engineCounts(variant, await driver.statuses());
