@@ -45,6 +45,13 @@ function positiveInt(name: string, text: string | undefined): number {
   return n;
 }
 
+function atLeast(name: string, text: string | undefined, least: number): number {
+  const n = Number(text);
+  if (!(n >= least))
+    throw new Error(`--${name}: expected a number of at least ${least}, got ${text}`);
+  return n;
+}
+
 /** Listens on a free loopback port and prints it ("PORT n") for the parent. */
 function listen(onConnection: (ws: WebSocket) => void): void {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
@@ -150,9 +157,9 @@ const fmt = (x: number, digits = 0) =>
 async function client(): Promise<void> {
   const acceptorCount = positiveInt("acceptors", values.acceptors);
   const levels = (values.outstanding ?? "").split(",").map((s) => positiveInt("outstanding", s));
-  const valueBytes = Number(values["value-bytes"]);
-  const seconds = Number(values.seconds);
-  const warmupS = Number(values.warmup);
+  const valueBytes = atLeast("value-bytes", values["value-bytes"], 0);
+  const seconds = atLeast("seconds", values.seconds, 0.1);
+  const warmupS = atLeast("warmup", values.warmup, 0);
   const children: ChildProcess[] = [];
   try {
     const others = await Promise.all(
