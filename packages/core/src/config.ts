@@ -135,7 +135,8 @@ export interface ClientOptions {
   readonly followLeader: boolean;
   /**
    * the replica to send to first, instead of the one the client id hashes to (a client beside
-   * a replica, or a pool of clients spreading its connections over the replicas)
+   * a replica, or a pool of clients spreading its connections over the replicas); like that
+   * one, it is left for the replica that answers when it does not answer in time
    */
   readonly homeReplica?: NodeId;
 }

@@ -80,8 +80,8 @@ async function openClients(
       spec.clients.map((id) => connect(file, { ...options, clientId: workloadId(spec, id) })),
     );
   }
-  // One client per replica, staying on it: workload client i sends through replica i mod n's,
-  // as etcd's workload clients share one channel per member.
+  // One client per replica, staying on it while it answers: workload client i sends through
+  // replica i mod n's, as etcd's workload clients share one channel per member.
   const cluster = loadCluster(file);
   const replicas = cluster.layout.replicas.slice(0, spec.clients.length);
   const pool = await Promise.all(

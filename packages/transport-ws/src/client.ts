@@ -56,8 +56,8 @@ export interface ConnectOptions {
   readonly followLeader?: boolean;
   /**
    * the replica (node id, or address when given bare addresses) to send to first instead of
-   * the one the client id hashes to; with followLeader false the client stays there (core's
-   * ClientOptions.homeReplica)
+   * the one the client id hashes to; with followLeader false the client stays there until it
+   * fails to answer in time (core's ClientOptions.homeReplica)
    */
   readonly homeReplica?: string;
   readonly logger?: Logger;

@@ -97,7 +97,7 @@ export const SYSTEM_SCHEMA = {
           type: "boolean",
           default: false,
           description:
-            "local and netns modes: the workload's clients share one connection per replica (one client of the library, staying on that replica), as the load generator's etcd clients share one channel per member; false connects each workload client on its own",
+            "local and netns modes: the workload's clients share one connection per replica (one client of the library, staying on that replica while it answers), as the load generator's etcd clients share one channel per member; false connects each workload client on its own",
         },
       },
     },
