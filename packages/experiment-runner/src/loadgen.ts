@@ -7,8 +7,9 @@
 // workload client's id and seq whatever client carried it.
 //
 // Protocol with the parent, one line each on stdout:
-//   CLIENTS <n> <m>      the n workload clients are connected, through m clients (m < n: our
-//                        engine's workload clients share one client per replica)
+//   CLIENTS <n> <m>      the n workload clients are connected, through m clients of the
+//                        system's API: ours, library clients (fewer than n when they share one
+//                        per replica); etcd, gRPC channels (one per member)
 //   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
 //   PROGRESS <ms> <ops>  now and then while running
 //   LOAD <cpuUs> <ops> <ms> <busy>  the workload is over: this process's CPU time (user +
@@ -105,7 +106,8 @@ async function main(): Promise<void> {
   const etcd = spec.etcd?.endpoints.map((e) => new EtcdChannel(e, timeoutMsOf(spec)));
   await Promise.all((etcd ?? []).map((c) => c.connected()));
   const clients = await openClients(spec, etcd);
-  process.stdout.write(`CLIENTS ${clients.length} ${new Set(clients).size}\n`);
+  const apiClients = etcd ? etcd.length : new Set(clients).size;
+  process.stdout.write(`CLIENTS ${clients.length} ${apiClients}\n`);
   const ids = spec.clients.map((id) => workloadId(spec, id));
   /** operations in flight per workload client (the open loop's cap) */
   const inflightBy = spec.clients.map(() => 0);

@@ -65,6 +65,8 @@ test("a short local experiment: real processes, a leader crash, checks pass, all
     for (const f of ["n1.log", "n2.log", "n3.log", "loadgen.log"]) assert.ok(logs.includes(f), f);
     assert.match(readFileSync(join(run, "logs", "n1.log"), "utf8"), /node started/);
     assert.match(readFileSync(join(run, "logs", "loadgen.log"), "utf8"), /^CLIENTS 4 3$/m);
+    assert.is(summary.extra.workload_clients, 4);
+    assert.is(summary.extra.api_clients, 3, "4 workload clients over one client per replica");
     const ids = new Set(
       readFileSync(join(run, "history.ndjson"), "utf8")
         .split("\n")

@@ -28,6 +28,11 @@ export class LoadgenChild {
   cpu: LoadgenCpu | undefined;
   /** the system's CPU over the same time (opts.systemCpu), once the load generator said */
   systemCpuUs: number | null = null;
+  /**
+   * the workload's clients and the clients of the system's API they went through (fewer when
+   * they share: ours one library client per replica, etcd's one gRPC channel per member)
+   */
+  clients: { workload: number; api: number } | undefined;
 
   private constructor(readonly child: Child) {}
 
@@ -57,6 +62,8 @@ export class LoadgenChild {
         lg.cpu = load;
         lg.systemCpuUs = opts.systemCpu?.end() ?? null;
       }
+      const c = /^CLIENTS (\d+) (\d+)/.exec(line);
+      if (c) lg.clients = { workload: Number(c[1]), api: Number(c[2]) };
       const f = /^FINAL (\d+) (\d+)/.exec(line);
       if (f) {
         lg.finalReads = {
@@ -110,4 +117,9 @@ export function takeHistory(file: string): HistoryRecord[] {
     .map((l) => JSON.parse(l) as HistoryRecord);
   rmSync(file, { force: true });
   return history;
+}
+
+/** The summary's extra.workload_clients and extra.api_clients. */
+export function clientsExtra(c: { workload: number; api: number }): Record<string, number> {
+  return { workload_clients: c.workload, api_clients: c.api };
 }

@@ -26,7 +26,7 @@ import {
   type RunOutcome,
 } from "../run/types.js";
 import { startWallClockRun } from "../run/wall-clock-outcome.js";
-import { LoadgenChild, takeHistory } from "./loadgen-child.js";
+import { clientsExtra, LoadgenChild, takeHistory } from "./loadgen-child.js";
 import { cpuExtra } from "./loadgen-cpu.js";
 import { engineCounts, historyChecks, replicaChecks } from "./process-checks.js";
 import { CpuWindow } from "./process-cpu.js";
@@ -90,6 +90,7 @@ export async function runReal(
     await player.stop();
     extra.schedule_lag_ms = Math.round(player.lagMs);
     if (loadgen.cpu) Object.assign(extra, cpuExtra(loadgen.cpu, loadgen.systemCpuUs));
+    if (loadgen.clients) Object.assign(extra, clientsExtra(loadgen.clients));
     if (exit === "interrupted") error = `interrupted at ${Math.round(driver.now())} ms`;
     else if (exit !== 0) error = `the load generator failed (exit ${exit}); see logs/loadgen.log`;
     if (error === undefined) {

@@ -140,9 +140,9 @@ export const etcd: SystemAdapter = {
         const members = new CpuWindow(() =>
           children.flatMap((c) => (c.child.process.pid === undefined ? [] : [c.child.process.pid])),
         );
-        const { history, cpu } = await runLoadgen({ etcd: { endpoints } }, d, members);
-        Object.assign(extra, cpu);
-        return { kind: "history", history };
+        const run = await runLoadgen({ etcd: { endpoints } }, d, members);
+        Object.assign(extra, run.extra);
+        return { kind: "history", history: run.history };
       },
       stop,
     };

@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import type { LoadgenSpec } from "../loadgen.js";
-import { LoadgenChild, takeHistory } from "../modes/loadgen-child.js";
+import { clientsExtra, LoadgenChild, takeHistory } from "../modes/loadgen-child.js";
 import { cpuExtra } from "../modes/loadgen-cpu.js";
 import type { CpuWindow } from "../modes/process-cpu.js";
 import type { HistoryRecord } from "../run/types.js";
@@ -13,14 +13,15 @@ import type { DriveContext } from "./types.js";
 
 /**
  * Runs the load generator with `target` (a cluster file or etcd endpoints) to its end: the
- * history, and what the workload cost the load generator and `systemCpu`'s processes (the
- * summary's extra.loadgen_* and system_cpu_*, empty when the load generator did not say).
+ * history, and the summary's extra fields it yields: what the workload cost the load generator
+ * and `systemCpu`'s processes (loadgen_*, system_cpu_*) and how many clients it used
+ * (workload_clients, api_clients); fields the load generator did not report are left out.
  */
 export async function runLoadgen(
   target: Pick<LoadgenSpec, "clusterFile" | "etcd">,
   d: DriveContext,
   systemCpu: CpuWindow,
-): Promise<{ history: HistoryRecord[]; cpu: Record<string, unknown> }> {
+): Promise<{ history: HistoryRecord[]; extra: Record<string, unknown> }> {
   const historyFile = join(d.dir, "logs", "loadgen-history.ndjson");
   const log = join(d.dir, "logs", "loadgen.log");
   const loadgen = await LoadgenChild.start({
@@ -42,8 +43,11 @@ export async function runLoadgen(
     const exit = await loadgen.finish(d.aborted);
     if (exit === "interrupted") throw new Error("interrupted");
     if (exit !== 0) throw new Error(`the load generator failed (exit ${exit}): ${logTail(log)}`);
-    const cpu = loadgen.cpu ? cpuExtra(loadgen.cpu, loadgen.systemCpuUs) : {};
-    return { history: takeHistory(historyFile), cpu };
+    const extra = {
+      ...(loadgen.cpu ? cpuExtra(loadgen.cpu, loadgen.systemCpuUs) : {}),
+      ...(loadgen.clients ? clientsExtra(loadgen.clients) : {}),
+    };
+    return { history: takeHistory(historyFile), extra };
   } finally {
     await loadgen.stop();
   }
