@@ -28,14 +28,13 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Role } from "@paxos/core";
 import type { QuorumSpec } from "@paxos/quorum-system";
 import * as hdr from "hdr-histogram-js";
 import WebSocket from "ws";
 import { commandArgs } from "../src/cli/argv.js";
 import { connect, type PaxosClient } from "../src/client.js";
 import type { NodeStatus } from "../src/control-protocol.js";
-import { LocalCluster } from "../test/harness.js";
+import { colocated, LocalCluster } from "../test/harness.js";
 import { type CpuTime, cpuMicros, processCpu } from "./process-stats.js";
 
 const { values } = parseArgs({
@@ -98,10 +97,9 @@ const wireSeconds = Number(values["wire-seconds"]);
 const keyCount = positiveInt("keys", values.keys);
 const value = "v".repeat(valueBytes);
 
-const ALL: readonly Role[] = ["replica", "leader", "acceptor"];
 const nodes =
   layout === "colocated"
-    ? Array.from({ length: nodeCount }, (_, i) => ({ id: `n${i + 1}`, roles: ALL }))
+    ? colocated(...Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`))
     : [
         { id: "r1", roles: ["replica", "leader"] as const },
         ...Array.from({ length: nodeCount }, (_, i) => ({

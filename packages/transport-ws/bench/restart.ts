@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { commandArgs } from "../src/cli/argv.js";
 import { connect } from "../src/client.js";
-import { LocalCluster } from "../test/harness.js";
+import { colocated, LocalCluster } from "../test/harness.js";
 import { dirBytes, mib, rssBytes } from "./process-stats.js";
 
 const { values } = parseArgs({
@@ -27,10 +27,7 @@ const outstanding = Number(values.outstanding);
 const value = "v".repeat(Number(values["value-bytes"]));
 
 const cluster = await LocalCluster.start({
-  nodes: ["n1", "n2", "n3"].map((id) => ({
-    id,
-    roles: ["replica", "leader", "acceptor"] as const,
-  })),
+  nodes: colocated("n1", "n2", "n3"),
   quorum: { kind: "majority" },
   logLevel: "info",
   ...(values.timing === undefined ? {} : { extra: { timing: JSON.parse(values.timing) } }),

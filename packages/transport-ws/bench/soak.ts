@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { commandArgs } from "../src/cli/argv.js";
 import { connect, type PaxosClient } from "../src/client.js";
 import { DEFAULT_COMPACT_LOG_BYTES } from "../src/storage/node-storage.js";
-import { LocalCluster } from "../test/harness.js";
+import { colocated, LocalCluster } from "../test/harness.js";
 import { dirBytes, mib, rssBytes } from "./process-stats.js";
 
 const { values } = parseArgs({
@@ -44,10 +44,7 @@ interface KeyState {
 }
 
 const cluster = await LocalCluster.start({
-  nodes: ["n1", "n2", "n3"].map((id) => ({
-    id,
-    roles: ["replica", "leader", "acceptor"] as const,
-  })),
+  nodes: colocated("n1", "n2", "n3"),
   quorum: { kind: "majority" },
   logLevel: "info",
 });

@@ -14,9 +14,8 @@ import { nodeUrl } from "../src/cluster-file.js";
 import { decodeFrame, encodeFrame, WIRE_VERSION } from "../src/codec.js";
 import { dial } from "../src/dial.js";
 import { helloAuth, newNonce } from "../src/handshake.js";
-import { LocalCluster, TEST_SECRET, waitFor } from "./harness.js";
+import { colocated, LocalCluster, TEST_SECRET, waitFor } from "./harness.js";
 
-const ALL = ["replica", "leader", "acceptor"] as const;
 const MAX_FRAME = 64 * 1024;
 let cluster: LocalCluster | undefined;
 let client: PaxosClient | undefined;
@@ -25,7 +24,7 @@ let commits = 0;
 
 test.before(async () => {
   cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
     extra: { clientAuth: true, maxFrameBytes: MAX_FRAME },
   });

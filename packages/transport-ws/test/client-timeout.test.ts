@@ -5,9 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, OperationTimeoutError, type PaxosClient } from "../src/client.js";
-import { LocalCluster } from "./harness.js";
+import { colocated, LocalCluster } from "./harness.js";
 
-const ALL = ["replica", "leader", "acceptor"] as const;
 let cluster: LocalCluster | undefined;
 let client: PaxosClient | undefined;
 
@@ -18,7 +17,7 @@ test.after(async () => {
 
 test("unanswered operations time out oldest first; answered ones do not", async () => {
   cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
   });
   const timeoutMs = 300;

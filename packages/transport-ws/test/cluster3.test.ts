@@ -6,11 +6,10 @@ import { promisify } from "node:util";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, type PaxosClient } from "../src/client.js";
-import { LocalCluster } from "./harness.js";
+import { colocated, LocalCluster } from "./harness.js";
 
 const run = promisify(execFile);
 const CLIENT_BIN = new URL("../../bin/paxos-client.js", import.meta.url).pathname;
-const ALL = ["replica", "leader", "acceptor"] as const;
 
 let cluster: LocalCluster | undefined;
 let client: PaxosClient | undefined;
@@ -22,7 +21,7 @@ test.after(async () => {
 
 test("a 3-node cluster serves get/put/delete/cas through the client library", async () => {
   cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
   });
   client = await connect(cluster.clusterPath, { timeoutMs: 120_000 });

@@ -8,9 +8,8 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, type PaxosClient } from "../src/client.js";
-import { LocalCluster, waitFor } from "./harness.js";
+import { colocated, LocalCluster, waitFor } from "./harness.js";
 
-const ALL = ["replica", "leader", "acceptor"] as const;
 const KEYS = 32;
 const VALUE_BYTES = 1024;
 const COMPACT_LOG_BYTES = 64 * 1024;
@@ -29,7 +28,7 @@ function dirBytes(dir: string): number {
 
 test("a history far larger than the state leaves every data dir bounded, across restarts", async () => {
   const cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
     // "file": the same files without a sync per drain, to keep the test short
     storage: "file",

@@ -9,10 +9,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect } from "../src/client.js";
 import { HEADER_BYTES } from "../src/storage/entry.js";
-import { LocalCluster } from "./harness.js";
+import { colocated, LocalCluster } from "./harness.js";
 
 const BIN = new URL("../../bin/paxos-node.js", import.meta.url).pathname;
-const ALL = ["replica", "leader", "acceptor"] as const;
 
 /** Runs paxos-node to completion (it is expected to refuse to start). */
 function runNode(cluster: LocalCluster, id: string, dataDir: string) {
@@ -44,7 +43,7 @@ function segmentOf(dir: string): string {
 
 test("another node's data dir, its own dir in use, a port in use: one line each, exit 1", async () => {
   const cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
     start: ["n1"],
   });
@@ -77,7 +76,7 @@ test("another node's data dir, its own dir in use, a port in use: one line each,
 
 test("a corrupt record in the middle stops the node naming file and offset; a torn tail is cut", async () => {
   const cluster = await LocalCluster.start({
-    nodes: [{ id: "n1", roles: ALL }],
+    nodes: colocated("n1"),
     quorum: { kind: "majority" },
   });
   try {

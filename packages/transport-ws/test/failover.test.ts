@@ -4,9 +4,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, type PaxosClient } from "../src/client.js";
-import { LocalCluster, waitFor } from "./harness.js";
+import { colocated, LocalCluster, waitFor } from "./harness.js";
 
-const ALL = ["replica", "leader", "acceptor"] as const;
 let cluster: LocalCluster | undefined;
 let client: PaxosClient | undefined;
 
@@ -17,7 +16,7 @@ test.after(async () => {
 
 test("leader killed under load: a new leader takes over and no acknowledged write is lost", async () => {
   cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
   });
   const lc = cluster;

@@ -115,6 +115,11 @@ export interface NodeSpec {
   readonly roles: readonly Role[];
 }
 
+/** Nodes that are each replica, leader and acceptor, as most tests and benches run them. */
+export function colocated(...ids: string[]): NodeSpec[] {
+  return ids.map((id) => ({ id, roles: ["replica", "leader", "acceptor"] }));
+}
+
 export interface LocalClusterOptions {
   readonly nodes: readonly NodeSpec[];
   readonly quorum: QuorumSpec;

@@ -9,9 +9,8 @@ import { connect as tcpConnect } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, OperationRefusedError, type PaxosClient } from "../src/client.js";
-import { LocalCluster } from "./harness.js";
+import { colocated, LocalCluster } from "./harness.js";
 
-const ALL = ["replica", "leader", "acceptor"] as const;
 const MAX_FRAME = 256 * 1024;
 const CLIENT_BIN = new URL("../../bin/paxos-client.js", import.meta.url).pathname;
 let cluster: LocalCluster | undefined;
@@ -19,7 +18,7 @@ let client: PaxosClient | undefined;
 
 test.before(async () => {
   cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
     extra: { maxFrameBytes: MAX_FRAME },
   });

@@ -5,15 +5,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect, type PaxosClient } from "../src/client.js";
-import { LocalCluster, sleep, waitFor } from "./harness.js";
+import { colocated, LocalCluster, sleep, waitFor } from "./harness.js";
 
-const ALL = ["replica", "leader", "acceptor"] as const;
 let cluster: LocalCluster | undefined;
 let client: PaxosClient | undefined;
 
 test.before(async () => {
   cluster = await LocalCluster.start({
-    nodes: ["n1", "n2", "n3"].map((id) => ({ id, roles: ALL })),
+    nodes: colocated("n1", "n2", "n3"),
     quorum: { kind: "majority" },
   });
   client = await connect(cluster.clusterPath, { timeoutMs: 120_000 });
