@@ -1,15 +1,15 @@
 // The load generator of local mode, run as its own process so it does not share an event loop
 // with the runner (or the nodes): `node loadgen.js <spec.json>`. It connects one client of the
 // @paxos/transport-ws library per workload client, or one per replica that the workload
-// clients share (shareConnections), or for etcd one client of its gRPC API per workload client,
-// the clients of a member sharing one connection to it. It issues the config's workload
+// clients share (shareConnections), or for etcd one client of its gRPC API per member, which
+// the workload clients of that member share. It issues the config's workload
 // (closed or open loop) and writes every operation to an NDJSON history file, under the
 // workload client's id and seq whatever client carried it.
 //
 // Protocol with the parent, one line each on stdout:
 //   CLIENTS <n> <m>      the n workload clients are connected, through m clients of the
 //                        system's API: ours, library clients (fewer than n when they share one
-//                        per replica); etcd, gRPC channels (one per member)
+//                        per replica); etcd, one per member (its gRPC channel)
 //   START <epochMs>      the clients are connected and the run's clock starts (t = 0)
 //   PROGRESS <ms> <ops>  now and then while running
 //   LOAD <cpuUs> <ops> <ms> <busy>  the workload is over: this process's CPU time (user +
@@ -69,9 +69,9 @@ async function openClients(
 ): Promise<LoadClient[]> {
   const timeoutMs = timeoutMsOf(spec);
   if (etcd) {
-    return spec.clients.map(
-      (id, i) => new EtcdClient(workloadId(spec, id), etcd[i % etcd.length]!),
-    );
+    // one client per member's channel: the workload clients of a member share it
+    const perMember = etcd.map((channel) => new EtcdClient(channel));
+    return spec.clients.map((_, i) => perMember[i % perMember.length]!);
   }
   const file = spec.clusterFile;
   if (!file) throw new Error("the spec names neither a cluster file nor etcd");
@@ -106,8 +106,7 @@ async function main(): Promise<void> {
   const etcd = spec.etcd?.endpoints.map((e) => new EtcdChannel(e, timeoutMsOf(spec)));
   await Promise.all((etcd ?? []).map((c) => c.connected()));
   const clients = await openClients(spec, etcd);
-  const apiClients = etcd ? etcd.length : new Set(clients).size;
-  process.stdout.write(`CLIENTS ${clients.length} ${apiClients}\n`);
+  process.stdout.write(`CLIENTS ${clients.length} ${new Set(clients).size}\n`);
   const ids = spec.clients.map((id) => workloadId(spec, id));
   /** operations in flight per workload client (the open loop's cap) */
   const inflightBy = spec.clients.map(() => 0);

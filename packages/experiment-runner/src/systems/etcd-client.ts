@@ -12,7 +12,7 @@
 // unknown. Why gRPC over HTTP/2 rather than the JSON gateway or @grpc/grpc-js: see
 // etcd-grpc.ts.
 
-import type { Operation, Result } from "@paxos/core";
+import { type Operation, PUT_DONE, type Result } from "@paxos/core";
 import type { EtcdChannel } from "./etcd-grpc.js";
 import {
   casTxnRequest,
@@ -25,22 +25,13 @@ import {
 } from "./etcd-proto.js";
 
 export class EtcdClient {
-  /** operations sent and not yet answered */
-  outstanding = 0;
-
   constructor(
-    readonly clientId: string,
     /** the connection to the member this client talks to, shared with its other clients */
     private readonly channel: EtcdChannel,
   ) {}
 
-  async execute(op: Operation): Promise<Result> {
-    this.outstanding++;
-    try {
-      return await this.apply(op);
-    } finally {
-      this.outstanding--;
-    }
+  execute(op: Operation): Promise<Result> {
+    return this.apply(op);
   }
 
   private async apply(op: Operation): Promise<Result> {
@@ -52,7 +43,7 @@ export class EtcdClient {
       }
       case "put":
         await ch.call("/etcdserverpb.KV/Put", putRequest(op.key, op.value));
-        return { type: "put" };
+        return PUT_DONE;
       case "delete": {
         const r = await ch.call("/etcdserverpb.KV/DeleteRange", deleteRangeRequest(op.key));
         return { type: "delete", existed: deletedCount(r) > 0 };
