@@ -336,11 +336,9 @@ export class Leader {
     this.trimSent = below;
     if (below > this.trimmedBelow) this.trimmedBelow = below;
     const trim = { type: "trim", below } as const;
-    for (const acceptor of this.ctx.cluster.quorum.acceptors) {
-      // A held commit must not arrive after the trim: its value would be forgotten by then.
-      if (this.heldCommits.size > 0 || this.lateAcks.size > 0) this.flushCommits();
-      this.ctx.send(acceptor, trim);
-    }
+    // A held commit must not arrive after the trim: its value would be forgotten by then.
+    if (this.heldCommits.size > 0 || this.lateAcks.size > 0) this.flushCommits();
+    for (const acceptor of this.ctx.cluster.quorum.acceptors) this.ctx.send(acceptor, trim);
   }
 
   /** Records that rebuild this leader's durable state as it is now (for log compaction). */
